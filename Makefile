@@ -1,0 +1,46 @@
+# KKTNet — `make demo` runs the main job on a built-in default; `make test` runs every check.
+# Both install the system packages they need (OpenBLAS and LAPACKE) when they are missing.
+
+SHELL := /bin/bash
+APT_PACKAGES := liblapacke-dev libopenblas-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT ?= swift
+RELEASE_BIN := .build/release/kktnet
+# One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: all deps build release demo test lint format clean
+
+all: build
+
+## System packages: OpenBLAS (CBLAS) and LAPACKE, through apt (with sudo when not root).
+deps:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "Installing $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## The main job on a built-in default: one gradient three ways, and the KKT certificate.
+demo: release
+	$(RELEASE_BIN) compare --architecture 3-8-8-2 --activations tanh --loss mse --samples 32 --seed 1
+
+## Every check: formatting lint, the Swift tests (unit, property, oracle, CLI).
+test: deps lint
+	$(SWIFT) build
+	$(SWIFT) test
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+format:
+	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests
+
+clean:
+	rm -rf .build

@@ -1,0 +1,19 @@
+#ifndef KKTNET_CVECTORMATH_H
+#define KKTNET_CVECTORMATH_H
+
+/// Elementwise maps y[i] = f(x[i]) for i < n over whole arrays.
+///
+/// On x86-64 Linux with glibc 2.35 or later these call glibc's vector math library (libmvec, 4 lanes with
+/// AVX2, else 2 with SSE2); elsewhere they loop over the C library's scalar functions. Every element goes
+/// through the same routine whatever its position in the array, so a value's result does not depend on n.
+/// `x` and `y` may be the same array.
+
+void kkt_vector_exp(long n, const double *x, double *y);
+void kkt_vector_tanh(long n, const double *x, double *y);
+void kkt_vector_log1p(long n, const double *x, double *y);
+void kkt_vector_expm1(long n, const double *x, double *y);
+
+/// 1 when the vector library is in use, 0 for the scalar fallback.
+int kkt_vector_math_is_vectorized(void);
+
+#endif

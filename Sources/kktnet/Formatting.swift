@@ -1,0 +1,40 @@
+import Foundation
+
+/// A fixed-width table: a header row, then aligned rows; numbers right-aligned, text left-aligned.
+struct Table {
+  var headers: [String]
+  var rows: [[String]] = []
+
+  init(_ headers: String...) { self.headers = headers }
+
+  mutating func append(_ cells: String...) { rows.append(cells) }
+
+  var rendered: String {
+    let widths = headers.indices.map { column in
+      ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+    }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { column, cell in
+        let padding = String(repeating: " ", count: widths[column] - cell.count)
+        return column == 0 ? cell + padding : padding + cell
+      }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+    return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+  }
+}
+
+/// 3 significant digits in exponent form: 1.23e-14.
+func scientific(_ value: Double) -> String { String(format: "%.2e", value) }
+
+/// Up to 12 significant digits.
+func decimal(_ value: Double) -> String { String(format: "%.12g", value) }
+
+/// Prints a value as one JSON object (keys sorted, non-finite numbers as strings).
+func printJSON<T: Encodable>(_ value: T) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(
+    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+  let data = try encoder.encode(value)
+  print(String(decoding: data, as: UTF8.self))
+}
