@@ -9,7 +9,7 @@ RELEASE_BIN := .build/release/kktnet
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build release demo test lint format clean
+.PHONY: all deps build release demo test lint format clean bench
 
 all: build
 
@@ -35,6 +35,10 @@ demo: release
 test: deps lint
 	$(SWIFT) build
 	$(SWIFT) test
+
+## Release-build benchmarks beside the machine's dgemm rate (BENCH_FLAGS="--cases gradient" to select).
+bench: release
+	$(RELEASE_BIN) bench $(BENCH_FLAGS)
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests

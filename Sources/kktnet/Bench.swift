@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import KKTNet
+
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Time gradients, Jacobians and Levenberg–Marquardt fits beside the machine's dgemm rate.",
+    discussion: """
+      Each case is timed after warm-up calls; the median and the minimum of the timed calls are printed with \
+      the GFLOP/s they achieve and, first, the GFLOP/s of one dgemm (n = 1024) measured in the same run. \
+      Build in release (`make bench`). Set OPENBLAS_NUM_THREADS=1 for stable figures.
+      """)
+
+  @Option(help: "Run only the cases whose name contains this text, or matches it with * wildcards.")
+  var cases: String?
+
+  @Option(help: "Seconds to spend timing each case (at least 15 calls are timed).")
+  var seconds: Double = 0.4
+
+  @Flag(help: "List the cases and exit.")
+  var list = false
+
+  @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be between 0 and 60.") }
+  }
+
+  func run() throws {
+    let all = BenchmarkCatalog.cases()
+    let selected = all.filter { cases.map(matcher)?($0.name) ?? true }
+    if list {
+      for c in all { print("\(c.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(c.summary)") }
+      return
+    }
+    guard !selected.isEmpty else {
+      throw ValidationError("no case matches '\(cases ?? "")'; `kktnet bench --list` shows them.")
+    }
+    let stopwatch = Stopwatch(targetSeconds: seconds)
+    let dgemm = measureDgemm(stopwatch)
+    var results: [BenchReport.Case] = []
+    var table = Table("case", "median µs", "min µs", "GFLOP/s", "% dgemm", "runs", "note")
+    if output.format == .table {
+      print(
+        "dgemm (n = 1024): \(String(format: "%.1f", dgemm)) GFLOP/s, \(BLAS.threadCount) thread(s), \(BLAS.configuration)"
+      )
+    }
+    for c in selected {
+      let (body, note) = c.prepare()
+      let timing = stopwatch.time(body)
+      let gflops = c.flops > 0 ? c.flops / (timing.median * 1e3) : nil
+      let result = BenchReport.Case(
+        name: c.name, medianMicroseconds: timing.median, minimumMicroseconds: timing.minimum, gflops: gflops,
+        repetitions: timing.repetitions, note: note())
+      results.append(result)
+      table.append(
+        c.name, String(format: "%.1f", timing.median), String(format: "%.1f", timing.minimum),
+        gflops.map { String(format: "%.1f", $0) } ?? "-",
+        gflops.map { String(format: "%.0f", 100 * $0 / dgemm) } ?? "-",
+        "\(timing.repetitions)", result.note ?? "")
+    }
+    switch output.format {
+    case .json:
+      try printJSON(
+        BenchReport(
+          dgemmGflops: dgemm, threads: BLAS.threadCount, openblas: BLAS.configuration,
+          coreType: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], cases: results))
+    case .table:
+      print(table.rendered)
+    }
+  }
+
+  /// `gradient` matches names containing it; `gradient-*-D` is a wildcard pattern.
+  func matcher(_ pattern: String) -> (String) -> Bool {
+    if !pattern.contains("*") { return { $0.contains(pattern) } }
+    let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+    return { name in
+      var rest = Substring(name)
+      for (index, part) in parts.enumerated() {
+        if index == 0 {
+          guard rest.hasPrefix(part) else { return false }
+          rest = rest.dropFirst(part.count)
+        } else if index == parts.count - 1 {
+          return part.isEmpty || rest.hasSuffix(part)
+        } else if let range = rest.range(of: part) {
+          rest = rest[range.upperBound...]
+        } else {
+          return false
+        }
+      }
+      return rest.isEmpty
+    }
+  }
+
+  /// GFLOP/s of C = A·B for n = 1024 (2n³ flops), median of the timed calls.
+  func measureDgemm(_ stopwatch: Stopwatch) -> Double {
+    let n = 1024
+    var random = RandomSource(seed: 7)
+    let a = Matrix(rows: n, columns: n, elements: (0..<(n * n)).map { _ in random.nextUniform() })
+    let b = Matrix(rows: n, columns: n, elements: (0..<(n * n)).map { _ in random.nextUniform() })
+    var c = Matrix(rows: n, columns: n)
+    var short = stopwatch
+    short.minimumRepetitions = 5
+    let timing = short.time { BLAS.gemm(a, b, into: &c) }
+    return 2 * Double(n * n * n) / (timing.median * 1e3)
+  }
+}
+
+struct BenchReport: Encodable {
+  struct Case: Encodable {
+    let name: String
+    let medianMicroseconds: Double
+    let minimumMicroseconds: Double
+    let gflops: Double?
+    let repetitions: Int
+    let note: String?
+
+    enum CodingKeys: String, CodingKey {
+      case name, gflops, repetitions, note
+      case medianMicroseconds = "median_us"
+      case minimumMicroseconds = "min_us"
+    }
+  }
+
+  let dgemmGflops: Double
+  let threads: Int
+  let openblas: String
+  let coreType: String?
+  let cases: [Case]
+
+  enum CodingKeys: String, CodingKey {
+    case threads, openblas, cases
+    case dgemmGflops = "dgemm_gflops"
+    case coreType = "openblas_coretype"
+  }
+}
