@@ -5,11 +5,14 @@ SHELL := /bin/bash
 APT_PACKAGES := liblapacke-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
+PYTHON ?= python3
+VENV := .venv
+DEBUG_BIN := .build/debug/kktnet
 RELEASE_BIN := .build/release/kktnet
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build release demo test lint format clean bench
+.PHONY: all deps build release demo test lint format clean bench interop datasets-check
 
 all: build
 
@@ -31,10 +34,26 @@ release: deps
 demo: release
 	$(RELEASE_BIN) compare --architecture 3-8-8-2 --activations tanh --loss mse --samples 32 --seed 1
 
-## Every check: formatting lint, the Swift tests (unit, property, oracle, CLI).
-test: deps lint
+## Every check: formatting lint, dataset checksums, the Swift tests (unit, property, oracle, CLI), and
+## interoperability with Python's safetensors and numpy.
+test: deps lint datasets-check
 	$(SWIFT) build
 	$(SWIFT) test
+	$(MAKE) interop
+
+## The bundled datasets are the copies their provenance describes.
+datasets-check:
+	cd datasets && sha256sum --quiet -c SHA256SUMS
+
+## A virtual environment with safetensors and numpy, for the interoperability check.
+$(VENV)/.interop:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check numpy safetensors
+	touch $@
+
+interop: $(VENV)/.interop
+	$(SWIFT) build
+	$(VENV)/bin/python Tests/Interop/interop.py $(DEBUG_BIN) datasets
 
 ## Release-build benchmarks beside the machine's dgemm rate (BENCH_FLAGS="--cases gradient" to select).
 bench: release

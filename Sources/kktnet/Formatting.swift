@@ -32,7 +32,7 @@ func decimal(_ value: Double) -> String { String(format: "%.12g", value) }
 /// Prints a value as one JSON object (keys sorted, non-finite numbers as strings).
 func printJSON<T: Encodable>(_ value: T) throws {
   let encoder = JSONEncoder()
-  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
   encoder.nonConformingFloatEncodingStrategy = .convertToString(
     positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
   let data = try encoder.encode(value)

@@ -1,4 +1,5 @@
 import Foundation
+import KKTNet
 
 /// The result of running the built `kktnet` binary.
 public struct CommandResult: Sendable {
@@ -6,9 +7,10 @@ public struct CommandResult: Sendable {
   public let standardOutput: String
   public let standardError: String
 
-  /// The standard output parsed as a JSON object.
+  /// The standard output parsed as a JSON object, numbers exactly (Foundation's JSONSerialization on Linux
+  /// can misread the last digit of a double).
   public var json: [String: Any]? {
-    (try? JSONSerialization.jsonObject(with: Data(standardOutput.utf8))) as? [String: Any]
+    (try? JSONValue.parse(Array(standardOutput.utf8))).map(foundationObject) as? [String: Any]
   }
 }
 
@@ -66,4 +68,27 @@ public func temporaryFolder() throws -> URL {
   let url = FileManager.default.temporaryDirectory.appendingPathComponent("kktnet-test-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
+}
+
+/// The repository's root folder.
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+/// The path of a bundled dataset, `datasets/NAME.csv`.
+public func datasetPath(_ name: String) -> String {
+  repositoryRoot.appendingPathComponent("datasets/\(name).csv").path
+}
+
+/// JSONValue as Foundation objects: dictionaries, arrays, strings, and NSNumber (so `as? Int` and
+/// `as? Double` both work), parsed exactly.
+public func foundationObject(_ value: JSONValue) -> Any {
+  switch value {
+  case .object(let members):
+    return Dictionary(members.map { ($0.key, foundationObject($0.value)) }, uniquingKeysWith: { a, _ in a })
+  case .array(let elements): return elements.map(foundationObject)
+  case .string(let text): return text
+  case .number(let text): return Int(text).map { NSNumber(value: $0) } ?? NSNumber(value: Double(text)!)
+  case .bool(let flag): return flag
+  case .null: return NSNull()
+  }
 }

@@ -1,0 +1,194 @@
+import Foundation
+
+/// A numeric dataset read from CSV: inputs n₀ × m and targets n_N × m (columns are samples).
+///
+/// The target columns are chosen by name (the last column by default). For the `ce` loss a single target
+/// column of integer labels becomes one-hot columns, one per class in sorted order. Every cell must be a
+/// finite number in decimal or exponent form; errors name the file, line and column.
+public struct Dataset: Sendable {
+  /// The names of the input columns.
+  public let inputNames: [String]
+  /// The names of the target columns (for one-hot classes, `name=label`).
+  public let targetNames: [String]
+  /// x⁰, n₀ × m.
+  public var inputs: Matrix
+  /// y, n_N × m.
+  public var targets: Matrix
+  /// The class labels of one-hot targets, sorted; nil otherwise.
+  public let classes: [Double]?
+
+  public init(inputNames: [String], targetNames: [String], inputs: Matrix, targets: Matrix, classes: [Double]? = nil) {
+    precondition(inputs.columns == targets.columns, "inputs and targets need the same samples")
+    self.inputNames = inputNames
+    self.targetNames = targetNames
+    self.inputs = inputs
+    self.targets = targets
+    self.classes = classes
+  }
+
+  /// m.
+  public var sampleCount: Int { inputs.columns }
+
+  /// Reads a CSV file.
+  ///
+  /// - Parameters:
+  ///   - targets: the target column names; nil for the last column.
+  ///   - loss: with `ce`, one integer label column becomes one-hot; with `bce`, targets must lie in [0, 1].
+  ///   - classes: the labels a trained model knows (one-hot columns in this order); nil to take the sorted
+  ///     labels found in the file.
+  public static func load(
+    path: String, targets: [String]? = nil, loss: Loss = .meanSquaredError, classes: [Double]? = nil
+  ) throws(InputError) -> Dataset {
+    let table = try readTable(path)
+    do {
+      return try make(table, targets: targets, loss: loss, classes: classes)
+    } catch {
+      throw error.inFile(path)
+    }
+  }
+
+  /// Reads a CSV file of inputs for a network with `inputCount` inputs: all columns when there are that
+  /// many, otherwise all but the target columns (named, or the last).
+  public static func loadInputs(path: String, inputCount: Int, targets: [String]? = nil) throws(InputError) -> Dataset {
+    let table = try readTable(path)
+    do throws(InputError) {
+      let targetColumns: [Int]
+      if table.header.count == inputCount && targets == nil {
+        targetColumns = []
+      } else {
+        targetColumns = try columns(of: targets, in: table)
+      }
+      let inputColumns = table.header.indices.filter { !targetColumns.contains($0) }
+      guard inputColumns.count == inputCount else {
+        throw InputError("the file has \(inputColumns.count) input columns, but the model takes \(inputCount)")
+      }
+      let inputs = try matrix(table, columns: inputColumns)
+      return Dataset(
+        inputNames: inputColumns.map { table.header[$0] }, targetNames: [], inputs: inputs,
+        targets: Matrix(rows: 0, columns: inputs.columns))
+    } catch {
+      throw error.inFile(path)
+    }
+  }
+
+  private static func readTable(_ path: String) throws(InputError) -> CSVTable {
+    let bytes = try AtomicFile.read(path)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw InputError(file: path, "the file is not UTF-8 text")
+    }
+    do { return try CSVTable.parse(text) } catch { throw error.inFile(path) }
+  }
+
+  static func columns(of names: [String]?, in table: CSVTable) throws(InputError) -> [Int] {
+    guard let names else { return [table.header.count - 1] }
+    var result: [Int] = []
+    for name in names {
+      guard let index = table.header.firstIndex(of: name) else {
+        throw InputError("there is no column '\(name)'; the columns are \(table.header.joined(separator: ", "))")
+      }
+      result.append(index)
+    }
+    guard result.count < table.header.count else { throw InputError("every column is a target; no input is left") }
+    return result
+  }
+
+  static func matrix(_ table: CSVTable, columns: [Int]) throws(InputError) -> Matrix {
+    var result = Matrix(rows: columns.count, columns: table.rows.count)
+    for (j, row) in table.rows.enumerated() {
+      for (i, column) in columns.enumerated() {
+        result[i, j] = try number(row.cells[column], line: row.line, column: column, name: table.header[column])
+      }
+    }
+    return result
+  }
+
+  static func number(_ cell: String, line: Int, column: Int, name: String) throws(InputError) -> Double {
+    let text = cell.trimmingCharacters(in: .whitespaces)
+    let place = "line \(line), column \(column + 1) ('\(name)')"
+    guard !text.isEmpty else { throw InputError("\(place) is empty") }
+    guard let value = parseDecimal(text) else {
+      let lowered = text.lowercased()
+      if ["nan", "+nan", "-nan"].contains(lowered) {
+        throw InputError("\(place) holds NaN; every value must be a finite number")
+      }
+      if ["inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"].contains(lowered) {
+        throw InputError("\(place) holds an infinite value; every value must be a finite number")
+      }
+      throw InputError("\(place) holds '\(text)', which is not a number")
+    }
+    guard value.isFinite else { throw InputError("\(place) holds \(text), which is too large for a double") }
+    return value
+  }
+
+  static func make(_ table: CSVTable, targets names: [String]?, loss: Loss, classes known: [Double]?) throws(InputError)
+    -> Dataset
+  {
+    let targetColumns = try columns(of: names, in: table)
+    let inputColumns = table.header.indices.filter { !targetColumns.contains($0) }
+    let inputs = try matrix(table, columns: inputColumns)
+    let raw = try matrix(table, columns: targetColumns)
+    let inputNames = inputColumns.map { table.header[$0] }
+    let targetNames = targetColumns.map { table.header[$0] }
+
+    switch loss {
+    case .softmaxCrossEntropy where targetColumns.count == 1:
+      let labels = raw.elements
+      for (j, label) in labels.enumerated() where label != label.rounded() {
+        throw InputError(
+          "line \(table.rows[j].line), column \(targetColumns[0] + 1) ('\(targetNames[0])') holds \(label), but a class label for ce must be an integer"
+        )
+      }
+      let classes = known ?? Array(Set(labels)).sorted()
+      guard classes.count >= 2 else {
+        throw InputError("the target '\(targetNames[0])' holds a single class; ce needs at least two")
+      }
+      var oneHot = Matrix(rows: classes.count, columns: labels.count)
+      for (j, label) in labels.enumerated() {
+        guard let index = classes.firstIndex(of: label) else {
+          throw InputError("line \(table.rows[j].line): class \(label) is not one of the model's classes \(classes)")
+        }
+        oneHot[index, j] = 1
+      }
+      return Dataset(
+        inputNames: inputNames, targetNames: classes.map { "\(targetNames[0])=\(format($0))" }, inputs: inputs,
+        targets: oneHot, classes: classes)
+    case .softmaxCrossEntropy:
+      for j in 0..<raw.columns {
+        let column = raw.column(j)
+        let sum = column.reduce(0, +)
+        guard column.allSatisfy({ $0 >= 0 }), abs(sum - 1) <= 1e-9 else {
+          throw InputError(
+            "line \(table.rows[j].line): the ce targets must be probabilities that sum to 1, but they sum to \(sum)")
+        }
+      }
+    case .binaryCrossEntropy:
+      for (index, value) in raw.elements.enumerated() where !(0...1).contains(value) {
+        let (i, j) = (index % raw.rows, index / raw.rows)
+        throw InputError(
+          "line \(table.rows[j].line), column \(targetColumns[i] + 1) ('\(targetNames[i])') holds \(value), but bce targets must lie in [0, 1]"
+        )
+      }
+    case .meanSquaredError:
+      break
+    }
+    return Dataset(inputNames: inputNames, targetNames: targetNames, inputs: inputs, targets: raw)
+  }
+
+  /// The samples at `indices`, in that order.
+  public func samples(_ indices: [Int]) -> Dataset {
+    func pick(_ m: Matrix) -> Matrix {
+      var result = Matrix(rows: m.rows, columns: indices.count)
+      for (j, source) in indices.enumerated() {
+        for i in 0..<m.rows { result[i, j] = m[i, source] }
+      }
+      return result
+    }
+    return Dataset(
+      inputNames: inputNames, targetNames: targetNames, inputs: pick(inputs), targets: pick(targets), classes: classes)
+  }
+}
+
+/// 3 rather than 3.0 for integer labels.
+func format(_ value: Double) -> String {
+  value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+}
