@@ -5,6 +5,7 @@ let package = Package(
   name: "KKTNet",
   products: [
     .library(name: "KKTNet", targets: ["KKTNet"]),
+    .library(name: "Solvers", targets: ["Solvers"]),
     .executable(name: "kktnet", targets: ["kktnet"]),
   ],
   dependencies: [
@@ -29,13 +30,14 @@ let package = Package(
     // MARK: - Libraries
 
     .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath"]),
+    .target(name: "Solvers", dependencies: ["KKTNet"]),
 
     // MARK: - Command-line tool
 
     .executableTarget(
       name: "kktnet",
       dependencies: [
-        "KKTNet",
+        "KKTNet", "Solvers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -47,6 +49,13 @@ let package = Package(
       name: "KKTNetTests",
       dependencies: [
         "KKTNet", "TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "SolversTests",
+      dependencies: [
+        "KKTNet", "Solvers", "TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),

@@ -36,6 +36,24 @@ extension Lagrangian {
   package func residualJacobianTransposed(
     theta: UnsafePointer<Double>, workspace: Workspace, into jt: UnsafeMutablePointer<Double>, leadingDimension ld: Int
   ) {
+    outputJacobianTransposed(
+      theta: theta, workspace: workspace, into: jt, leadingDimension: ld, throughOutputActivation: true)
+  }
+
+  /// (∂zᴺ/∂θ)ᵀ (P × M): like ``residualJacobianTransposed(theta:workspace:into:leadingDimension:)`` but for the
+  /// last pre-activation, seeding μᴺ = eⱼ directly. The generalized Gauss–Newton matrix of a classifier is
+  /// built from it.
+  package func preActivationJacobianTransposed(
+    theta: UnsafePointer<Double>, workspace: Workspace, into jt: UnsafeMutablePointer<Double>, leadingDimension ld: Int
+  ) {
+    outputJacobianTransposed(
+      theta: theta, workspace: workspace, into: jt, leadingDimension: ld, throughOutputActivation: false)
+  }
+
+  private func outputJacobianTransposed(
+    theta: UnsafePointer<Double>, workspace: Workspace, into jt: UnsafeMutablePointer<Double>, leadingDimension ld: Int,
+    throughOutputActivation: Bool
+  ) {
     let last = layerCount
     let outputs = architecture.outputSize
     let m = sampleCount
@@ -43,12 +61,14 @@ extension Lagrangian {
     inputs.elements.withUnsafeBufferPointer { x0Buffer in
       let x0 = x0Buffer.baseAddress!
       for j in 0..<outputs {
-        // λᴺ = eⱼ for every sample, μᴺ = J_σ_N(zᴺ)ᵀλᴺ, then back through the layers.
-        let lambda = workspace.lambda[last]
-        lambda.update(repeating: 0, count: outputs * m)
-        for i in 0..<m { lambda[j + i * outputs] = 1 }
-        architecture.outputActivation.multiplyByJacobian(
-          rows: outputs, columns: m, z: workspace.z[last], x: workspace.x[last], u: lambda, out: workspace.mu[last])
+        // λᴺ = eⱼ for every sample, μᴺ = J_σ_N(zᴺ)ᵀλᴺ (or μᴺ = eⱼ for zᴺ), then back through the layers.
+        let seed = throughOutputActivation ? workspace.lambda[last] : workspace.mu[last]
+        seed.update(repeating: 0, count: outputs * m)
+        for i in 0..<m { seed[j + i * outputs] = 1 }
+        if throughOutputActivation {
+          architecture.outputActivation.multiplyByJacobian(
+            rows: outputs, columns: m, z: workspace.z[last], x: workspace.x[last], u: seed, out: workspace.mu[last])
+        }
         propagateMultipliers(theta: theta, workspace: workspace)
         for i in 0..<m {
           let row = jt + (i * outputs + j) * ld

@@ -1,0 +1,79 @@
+import KKTNet
+
+/// What the Gauss–Newton family needs of a problem: the objective f(θ), and at a point its gradient
+/// g = ∇f and a curvature matrix G ⪰ 0 standing in for the Hessian — JᵀJ for least squares, the
+/// generalized Gauss–Newton matrix JᵀHJ for a classifier.
+public protocol GaussNewtonObjective: AnyObject {
+  /// P, the number of parameters.
+  var parameterCount: Int { get }
+
+  /// f(θ); non-finite where f is undefined (the solvers then reject the point).
+  func objective(at parameters: [Double]) -> Double
+
+  /// Fills G (P × P; at least its lower triangle) and g, and returns f(θ).
+  func normalEquations(at parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double]) -> Double
+}
+
+/// A nonlinear least-squares problem: minimize f(θ) = ½‖r(θ)‖², r: ℝᴾ → ℝᴹ, with g = Jᵀr and G = JᵀJ.
+///
+/// A problem supplies the residuals r and either the Jacobian J (M × P, ``jacobian(at:into:)``) or, when J
+/// would be too large to hold, an accumulation of JᵀJ and Jᵀr over blocks of rows (by overriding
+/// ``GaussNewtonObjective/normalEquations(at:normalMatrix:gradient:)``; ``providesJacobian`` is then
+/// false). The defaults derive f, G, g and the products J·v, Jᵀu from J.
+public protocol LeastSquaresProblem: GaussNewtonObjective {
+  /// M, the number of residuals.
+  var residualCount: Int { get }
+
+  /// r(θ) into `residuals` (M values).
+  func residuals(at parameters: [Double], into residuals: inout [Double])
+
+  /// Whether ``jacobian(at:into:)`` is available (QR and SVD on the stacked system need it).
+  var providesJacobian: Bool { get }
+
+  /// J(θ) into an M × P matrix.
+  func jacobian(at parameters: [Double], into jacobian: inout Matrix)
+
+  /// J(θ)·v (M values).
+  func jacobianProduct(at parameters: [Double], direction: [Double]) -> [Double]
+
+  /// J(θ)ᵀ·u (P values).
+  func transposedJacobianProduct(at parameters: [Double], vector: [Double]) -> [Double]
+}
+
+extension LeastSquaresProblem {
+  public var providesJacobian: Bool { true }
+
+  /// ½‖r(θ)‖².
+  public func objective(at parameters: [Double]) -> Double {
+    var r = [Double](repeating: 0, count: residualCount)
+    residuals(at: parameters, into: &r)
+    return 0.5 * BLAS.dot(r, r)
+  }
+
+  /// G = JᵀJ (syrk, both triangles) and g = Jᵀr (gemv) from the materialized Jacobian.
+  public func normalEquations(at parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double]) -> Double {
+    var r = [Double](repeating: 0, count: residualCount)
+    residuals(at: parameters, into: &r)
+    var j = Matrix(rows: residualCount, columns: parameterCount)
+    jacobian(at: parameters, into: &j)
+    BLAS.syrk(j, transpose: .transpose, into: &normalMatrix)
+    BLAS.gemv(j, r, transpose: .transpose, into: &gradient)
+    return 0.5 * BLAS.dot(r, r)
+  }
+
+  public func jacobianProduct(at parameters: [Double], direction: [Double]) -> [Double] {
+    var j = Matrix(rows: residualCount, columns: parameterCount)
+    jacobian(at: parameters, into: &j)
+    var product = [Double](repeating: 0, count: residualCount)
+    BLAS.gemv(j, direction, into: &product)
+    return product
+  }
+
+  public func transposedJacobianProduct(at parameters: [Double], vector: [Double]) -> [Double] {
+    var j = Matrix(rows: residualCount, columns: parameterCount)
+    jacobian(at: parameters, into: &j)
+    var product = [Double](repeating: 0, count: parameterCount)
+    BLAS.gemv(j, vector, transpose: .transpose, into: &product)
+    return product
+  }
+}

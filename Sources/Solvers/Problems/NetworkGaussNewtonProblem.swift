@@ -1,0 +1,120 @@
+import KKTNet
+
+/// Training a classifier (bce with a sigmoid output, ce with a softmax output) with the generalized
+/// Gauss–Newton matrix (Schraudolph 2002):
+///
+///     G = (1/m) Σᵢ Jᵢᵀ Hᵢ Jᵢ + λ₂ I_W,   g = ∇J(θ),   f = J(θ),
+///
+/// where Jᵢ = ∂zᴺᵢ/∂θ is the Jacobian of sample i's output pre-activation and Hᵢ the loss's Hessian in
+/// zᴺ: diag(s(1 − s)) for bce, (Σy)(diag(s) − ssᵀ) for ce. H = AᵀA with A = diag(√s) − √s·sᵀ for ce, so G
+/// is accumulated as (1/m) J̃ᵀJ̃ with J̃ = AJ, block by block (syrk). G ⪰ 0, so Levenberg–Marquardt's
+/// damped system is always positive definite. The gradient is the Lagrangian's. λ₁ must be 0.
+public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
+  public let architecture: Architecture
+  public let loss: Loss
+  public let l2: Double
+  public let parameterCount: Int
+  let data: NetworkBlocks
+  private let weightIndices: [Int]
+
+  public init(network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048) {
+    precondition(network.loss != .meanSquaredError, "mse is least squares: use NetworkLeastSquaresProblem")
+    precondition(network.regularization.l1 == 0, "the L1 penalty is not smooth; λ₁ must be 0 for Gauss–Newton")
+    architecture = network.architecture
+    loss = network.loss
+    l2 = network.regularization.l2
+    parameterCount = architecture.parameterCount
+    data = NetworkBlocks(architecture: architecture, loss: loss, inputs: inputs, targets: targets, blockSize: blockSize)
+    weightIndices = data.weightIndices
+  }
+
+  public var sampleCount: Int { data.sampleCount }
+
+  /// J(θ) = Σ_b (m_b/m)·J_b(θ) + (λ₂/2)‖W‖².
+  public func objective(at parameters: [Double]) -> Double {
+    var sum = 0.0
+    parameters.withUnsafeBufferPointer { theta in
+      for block in data.blocks {
+        block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+        sum += block.objective(theta: theta.baseAddress!, workspace: data.workspace) * Double(block.sampleCount)
+      }
+      sum /= Double(data.sampleCount)
+      if l2 > 0 { sum += 0.5 * l2 * data.weightSquares(theta.baseAddress!) }
+    }
+    return sum
+  }
+
+  public func normalEquations(at parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double]) -> Double {
+    let p = parameterCount
+    let n = architecture.outputSize
+    precondition(
+      normalMatrix.rows == p && normalMatrix.columns == p && gradient.count == p, "G must be P × P, g P long")
+    let inverseM = 1 / Double(data.sampleCount)
+    var f = 0.0
+    var blockGradient = [Double](repeating: 0, count: p)
+    var weights = [Double](repeating: 0, count: n)
+    var average = [Double](repeating: 0, count: p)
+    normalMatrix.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    parameters.withUnsafeBufferPointer { thetaBuffer in
+      let theta = thetaBuffer.baseAddress!
+      normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
+        blockGradient.withUnsafeMutableBufferPointer { bg in
+          for block in data.blocks {
+            let share = Double(block.sampleCount) * inverseM
+            f += share * block.gradient(theta: theta, workspace: data.workspace, into: bg.baseAddress!)
+            for i in 0..<p { gradient[i] += share * bg[i] }
+            // J̃ᵀ = (∂zᴺ/∂θ)ᵀ Aᵀ, column by column of samples.
+            block.preActivationJacobianTransposed(
+              theta: theta, workspace: data.workspace, into: data.transposedJacobian, leadingDimension: p)
+            let s = data.workspace.x[architecture.layerCount]
+            let jt = data.transposedJacobian
+            block.targets.elements.withUnsafeBufferPointer { y in
+              for i in 0..<block.sampleCount {
+                let columns = jt + i * n * p
+                switch loss {
+                case .binaryCrossEntropy:
+                  for j in 0..<n {
+                    let root = (s[j + i * n] * (1 - s[j + i * n])).squareRoot()
+                    for c in 0..<p { columns[c + j * p] *= root }
+                  }
+                case .softmaxCrossEntropy:
+                  var total = 0.0
+                  for j in 0..<n {
+                    weights[j] = s[j + i * n]
+                    total += y[j + i * n]
+                  }
+                  // J̄ = Σⱼ sⱼ Jⱼ, then J̃ⱼ = √(Σy·sⱼ)(Jⱼ − J̄).
+                  weights.withUnsafeBufferPointer { w in
+                    average.withUnsafeMutableBufferPointer { a in
+                      BLAS.gemv(
+                        .none, m: p, n: n, alpha: 1, a: columns, lda: p, x: w.baseAddress!, beta: 0, y: a.baseAddress!)
+                    }
+                  }
+                  for j in 0..<n {
+                    let root = (total * s[j + i * n]).squareRoot()
+                    for c in 0..<p { columns[c + j * p] = root * (columns[c + j * p] - average[c]) }
+                  }
+                case .meanSquaredError:
+                  preconditionFailure("mse is least squares")
+                }
+              }
+            }
+            BLAS.syrk(
+              .none, n: p, k: block.sampleCount * n, alpha: inverseM, a: jt, lda: p, beta: 1, c: gBuffer.baseAddress!,
+              ldc: p)
+          }
+          BLAS.fillUpperTriangle(gBuffer.baseAddress!, n: p, ld: p)
+        }
+      }
+    }
+    if l2 > 0 {
+      for index in weightIndices {
+        normalMatrix.elements[index + index * p] += l2
+        gradient[index] += l2 * parameters[index]
+        f += 0.5 * l2 * parameters[index] * parameters[index]
+      }
+    }
+    return f
+  }
+}

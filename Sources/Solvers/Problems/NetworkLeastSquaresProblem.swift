@@ -1,0 +1,210 @@
+import KKTNet
+
+/// Training a network with the mse loss as nonlinear least squares:
+///
+///     r(θ) = [ (xᴺ(θ) − y)/√m ;  √λ₂·vec(W) ],   ½‖r‖² = (1/2m) Σᵢ ‖xᴺᵢ − yᵢ‖² + (λ₂/2) Σₖ ‖Wᵏ‖²_F = J(θ).
+///
+/// Rows i·n_N + j are sample i, output j; the penalty rows follow, one per weight (only when λ₂ > 0). The
+/// Jacobian comes from the Lagrangian: one batched adjoint pass per output unit gives its rows; products
+/// J·v come from the tangent pass, Jᵀu from the adjoint pass. JᵀJ and Jᵀr are accumulated block by block of
+/// samples (syrk, gemv), so the whole Jacobian is only formed when a QR or SVD solver asks for it.
+/// The L1 penalty is not a least-squares term: λ₁ must be 0.
+public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
+  public let architecture: Architecture
+  /// λ₂.
+  public let l2: Double
+  public let parameterCount: Int
+  public let residualCount: Int
+  let data: NetworkBlocks
+  private let weightIndices: [Int]
+
+  /// The samples per block when JᵀJ is accumulated (2048 by default: a block's Jᵀ is P × 2048·n_N).
+  public init(network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048) {
+    precondition(
+      network.loss == .meanSquaredError, "least squares needs the mse loss; bce and ce use NetworkGaussNewtonProblem")
+    precondition(network.regularization.l1 == 0, "the L1 penalty is not a least-squares term; λ₁ must be 0")
+    architecture = network.architecture
+    l2 = network.regularization.l2
+    parameterCount = architecture.parameterCount
+    data = NetworkBlocks(
+      architecture: architecture, loss: .meanSquaredError, inputs: inputs, targets: targets, blockSize: blockSize)
+    weightIndices = data.weightIndices
+    residualCount = inputs.columns * architecture.outputSize + (l2 > 0 ? weightIndices.count : 0)
+  }
+
+  /// m.
+  public var sampleCount: Int { data.sampleCount }
+  private var scale: Double { 1 / Double(data.sampleCount).squareRoot() }
+
+  public func objective(at parameters: [Double]) -> Double {
+    precondition(parameters.count == parameterCount, "θ has the wrong length")
+    var sum = 0.0
+    parameters.withUnsafeBufferPointer { theta in
+      for block in data.blocks {
+        block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+        let x = data.workspace.x[architecture.layerCount]
+        block.targets.elements.withUnsafeBufferPointer { y in
+          for i in 0..<y.count {
+            let d = x[i] - y[i]
+            sum += d * d
+          }
+        }
+      }
+      sum = 0.5 * sum / Double(data.sampleCount)
+      if l2 > 0 { sum += 0.5 * l2 * data.weightSquares(theta.baseAddress!) }
+    }
+    return sum
+  }
+
+  public func residuals(at parameters: [Double], into residuals: inout [Double]) {
+    precondition(residuals.count == residualCount, "the residual vector must have M elements")
+    let n = architecture.outputSize
+    parameters.withUnsafeBufferPointer { theta in
+      for (b, block) in data.blocks.enumerated() {
+        block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+        let x = data.workspace.x[architecture.layerCount]
+        let offset = data.start(of: b) * n
+        block.targets.elements.withUnsafeBufferPointer { y in
+          for i in 0..<y.count { residuals[offset + i] = (x[i] - y[i]) * scale }
+        }
+      }
+    }
+    if l2 > 0 {
+      let root = l2.squareRoot()
+      let base = data.sampleCount * n
+      for (row, index) in weightIndices.enumerated() { residuals[base + row] = root * parameters[index] }
+    }
+  }
+
+  public func jacobian(at parameters: [Double], into jacobian: inout Matrix) {
+    precondition(jacobian.rows == residualCount && jacobian.columns == parameterCount, "J must be M × P")
+    let n = architecture.outputSize
+    let p = parameterCount
+    let m = residualCount
+    jacobian.elements.withUnsafeMutableBufferPointer { jBuffer in
+      let j = jBuffer.baseAddress!
+      parameters.withUnsafeBufferPointer { theta in
+        for (b, block) in data.blocks.enumerated() {
+          let rows = fillBlock(block, theta: theta.baseAddress!)
+          let first = data.start(of: b) * n
+          let jt = data.transposedJacobian
+          for r in 0..<rows {
+            for c in 0..<p { j[first + r + c * m] = jt[c + r * p] * scale }
+          }
+        }
+      }
+      if l2 > 0 {
+        let root = l2.squareRoot()
+        let base = data.sampleCount * n
+        for (row, index) in weightIndices.enumerated() {
+          for c in 0..<p { j[base + row + c * m] = 0 }
+          j[base + row + index * m] = root
+        }
+      }
+    }
+  }
+
+  /// Fills the block's Jᵀ (unscaled) after solving its states; returns its number of rows, m_b·n_N.
+  ///
+  /// The rows come from n_N adjoint passes. Forming J by tangent passes would take one per parameter, and
+  /// a layered network always has P ≥ n_N(n_{N−1} + 1) > n_N parameters, so the adjoint rows are always
+  /// the cheaper way to the whole Jacobian; the tangent pass serves the products J·v instead.
+  @discardableResult
+  private func fillBlock(_ block: Lagrangian, theta: UnsafePointer<Double>) -> Int {
+    block.solveStates(theta: theta, workspace: data.workspace)
+    block.residualJacobianTransposed(
+      theta: theta, workspace: data.workspace, into: data.transposedJacobian, leadingDimension: parameterCount)
+    return block.sampleCount * architecture.outputSize
+  }
+
+  /// G = JᵀJ and g = Jᵀr accumulated over blocks of samples: G += (1/m)·Jᵀ_bJ_b (syrk), g += (1/m)·Jᵀ_b(x_b − y_b)
+  /// (gemv), then λ₂ on the weights' diagonal and λ₂w in g. Jᵀr is ∇J(θ).
+  public func normalEquations(at parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double]) -> Double {
+    let p = parameterCount
+    precondition(
+      normalMatrix.rows == p && normalMatrix.columns == p && gradient.count == p, "G must be P × P, g P long")
+    let inverseM = 1 / Double(data.sampleCount)
+    var sum = 0.0
+    var difference = [Double](repeating: 0, count: data.transposedJacobianColumns)
+    normalMatrix.elements.withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
+    gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    parameters.withUnsafeBufferPointer { theta in
+      normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
+        gradient.withUnsafeMutableBufferPointer { gradientBuffer in
+          difference.withUnsafeMutableBufferPointer { dBuffer in
+            for block in data.blocks {
+              let rows = fillBlock(block, theta: theta.baseAddress!)
+              let x = data.workspace.x[architecture.layerCount]
+              block.targets.elements.withUnsafeBufferPointer { y in
+                for i in 0..<rows {
+                  dBuffer[i] = x[i] - y[i]
+                  sum += dBuffer[i] * dBuffer[i]
+                }
+              }
+              BLAS.syrk(
+                .none, n: p, k: rows, alpha: inverseM, a: data.transposedJacobian, lda: p, beta: 1,
+                c: gBuffer.baseAddress!,
+                ldc: p)
+              BLAS.gemv(
+                .none, m: p, n: rows, alpha: inverseM, a: data.transposedJacobian, lda: p, x: dBuffer.baseAddress!,
+                beta: 1,
+                y: gradientBuffer.baseAddress!)
+            }
+            BLAS.fillUpperTriangle(gBuffer.baseAddress!, n: p, ld: p)
+          }
+        }
+      }
+    }
+    var f = 0.5 * sum * inverseM
+    if l2 > 0 {
+      for index in weightIndices {
+        normalMatrix.elements[index + index * p] += l2
+        gradient[index] += l2 * parameters[index]
+        f += 0.5 * l2 * parameters[index] * parameters[index]
+      }
+    }
+    return f
+  }
+
+  /// J·v from the tangent pass, block by block.
+  public func jacobianProduct(at parameters: [Double], direction: [Double]) -> [Double] {
+    let n = architecture.outputSize
+    var product = [Double](repeating: 0, count: residualCount)
+    parameters.withUnsafeBufferPointer { theta in
+      direction.withUnsafeBufferPointer { v in
+        for (b, block) in data.blocks.enumerated() {
+          block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+          block.tangent(theta: theta.baseAddress!, direction: v.baseAddress!, workspace: data.workspace)
+          let offset = data.start(of: b) * n
+          for i in 0..<(block.sampleCount * n) { product[offset + i] = data.workspace.scratch.1[i] * scale }
+        }
+      }
+    }
+    if l2 > 0 {
+      let root = l2.squareRoot()
+      let base = data.sampleCount * n
+      for (row, index) in weightIndices.enumerated() { product[base + row] = root * direction[index] }
+    }
+    return product
+  }
+
+  /// Jᵀu from the adjoint pass seeded with u, block by block.
+  public func transposedJacobianProduct(at parameters: [Double], vector: [Double]) -> [Double] {
+    let n = architecture.outputSize
+    var product = [Double](repeating: 0, count: parameterCount)
+    for (b, block) in data.blocks.enumerated() {
+      let offset = data.start(of: b) * n
+      let seed = Matrix(
+        rows: n, columns: block.sampleCount,
+        elements: vector[offset..<(offset + n * block.sampleCount)].map { $0 * scale })
+      let part = block.pullback(parameters: parameters, outputCotangent: seed, workspace: data.workspace)
+      for i in 0..<parameterCount { product[i] += part[i] }
+    }
+    if l2 > 0 {
+      let root = l2.squareRoot()
+      let base = data.sampleCount * n
+      for (row, index) in weightIndices.enumerated() { product[index] += root * vector[base + row] }
+    }
+    return product
+  }
+}

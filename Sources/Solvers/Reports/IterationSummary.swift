@@ -1,0 +1,53 @@
+/// What one iteration of a solver did (Ceres's `IterationSummary`). Iteration 0 describes the start.
+public struct IterationSummary: Equatable, Sendable, Codable {
+  /// The iteration, from 1 (0 is the starting point); for first-order solvers the number of updates so far.
+  public var iteration: Int
+  /// For first-order solvers, the epochs completed (passes over the training data); nil otherwise.
+  public var epoch: Int?
+  /// The objective at the point the iteration ends on (the new point if the step was accepted).
+  public var loss: Double
+  /// f(before) − f(after): positive when the loss went down, 0 for a rejected step.
+  public var lossChange: Double
+  /// ‖∇f‖∞ at the point the iteration ends on (first-order solvers: the mean over the epoch of the
+  /// max-norms of the gradients they used).
+  public var gradientMaxNorm: Double
+  /// ‖δ‖₂ of the step tried (for first-order solvers, of the update applied).
+  public var stepNorm: Double
+  /// ρ = actual decrease / the decrease the model predicted (NaN where there is no model).
+  public var gainRatio: Double
+  /// μ for Levenberg–Marquardt, the step size for Gauss–Newton's line search, the learning rate for
+  /// first-order solvers — after the iteration's update.
+  public var damping: Double
+  /// Whether the step was taken.
+  public var accepted: Bool
+  /// The validation loss at the point the iteration ends on, when there is validation data.
+  public var validationLoss: Double?
+  /// Seconds since the solver started.
+  public var time: Double
+
+  public init(
+    iteration: Int, loss: Double, lossChange: Double, gradientMaxNorm: Double, stepNorm: Double, gainRatio: Double,
+    damping: Double, accepted: Bool, validationLoss: Double? = nil, time: Double, epoch: Int? = nil
+  ) {
+    self.iteration = iteration
+    self.epoch = epoch
+    self.loss = loss
+    self.lossChange = lossChange
+    self.gradientMaxNorm = gradientMaxNorm
+    self.stepNorm = stepNorm
+    self.gainRatio = gainRatio
+    self.damping = damping
+    self.accepted = accepted
+    self.validationLoss = validationLoss
+    self.time = time
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case iteration, epoch, loss, accepted, damping, time
+    case lossChange = "loss_change"
+    case gradientMaxNorm = "gradient_max_norm"
+    case stepNorm = "step_norm"
+    case gainRatio = "gain_ratio"
+    case validationLoss = "validation_loss"
+  }
+}

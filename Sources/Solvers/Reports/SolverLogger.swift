@@ -1,0 +1,56 @@
+import Foundation
+
+/// Prints iteration summaries as a fixed-width table, with its header once (Ceres's `LoggingCallback`).
+///
+///     iter        loss    Δloss    ‖g‖∞    ‖δ‖      ρ       μ     time
+///        0  3.2145e-01        -  4.1e-01      -      -       -    0.000
+///        1  1.0210e-01  2.2e-01  2.3e-01  1.4e+00  0.981  3.3e-04  0.001
+public struct SolverLogger {
+  private var printedHeader = false
+  private let write: (String) -> Void
+  /// The label of the damping column: μ, step or rate.
+  public let dampingLabel: String
+
+  /// A logger that hands each line to `write` (standard output by default).
+  public init(dampingLabel: String = "μ", write: @escaping (String) -> Void = { print($0) }) {
+    self.dampingLabel = dampingLabel
+    self.write = write
+  }
+
+  /// The header line.
+  public func header(validation: Bool) -> String {
+    let columns = [
+      pad("iter", 6), pad("loss", 12), pad("Δloss", 9), pad("‖g‖∞", 9), pad("‖δ‖", 9), pad("ρ", 7),
+      pad(dampingLabel, 9),
+    ]
+    return (columns + (validation ? [pad("val. loss", 12)] : []) + [pad("time s", 8)]).joined(separator: " ")
+  }
+
+  /// One line for a summary.
+  public func line(_ s: IterationSummary) -> String {
+    let first = s.iteration == 0
+    var columns = [
+      pad("\(s.iteration)", 6), pad(String(format: "%.4e", s.loss), 12),
+      pad(first ? "-" : String(format: "%.1e", s.lossChange), 9), pad(String(format: "%.1e", s.gradientMaxNorm), 9),
+      pad(first ? "-" : String(format: "%.1e", s.stepNorm), 9),
+      pad(s.gainRatio.isNaN ? "-" : String(format: "%.3f", s.gainRatio), 7),
+      pad(s.damping.isNaN ? "-" : String(format: "%.1e", s.damping), 9),
+    ]
+    if let v = s.validationLoss { columns.append(pad(String(format: "%.4e", v), 12)) }
+    columns.append(pad(String(format: "%.3f", s.time), 8))
+    return columns.joined(separator: " ") + (s.accepted || first ? "" : "  rejected")
+  }
+
+  /// Prints the header before the first summary, then one line per summary.
+  public mutating func log(_ summary: IterationSummary) {
+    if !printedHeader {
+      write(header(validation: summary.validationLoss != nil))
+      printedHeader = true
+    }
+    write(line(summary))
+  }
+
+  private func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+  }
+}
