@@ -30,9 +30,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The main job on a built-in default: one gradient three ways, and the KKT certificate.
+## The main job on a built-in default: one gradient three ways and the KKT certificate, then a network
+## trained on a bundled dataset (breast cancer, 30-16-1, Levenberg–Marquardt with a validation split).
 demo: release
 	$(RELEASE_BIN) compare --architecture 3-8-8-2 --activations tanh --loss mse --samples 32 --seed 1
+	@echo
+	$(RELEASE_BIN) train --data datasets/breast_cancer.csv --architecture 30-16-1 --activations tanh --loss bce \
+	  --standardize --validation-split 0.2 --solver levenberg-marquardt --max-iterations 50 \
+	  --out demo-breast-cancer.safetensors --plot demo-breast-cancer-loss.svg
 
 ## Every check: formatting lint, dataset checksums, the Swift tests (unit, property, oracle, CLI), and
 ## interoperability with Python's safetensors and numpy.

@@ -57,7 +57,8 @@ let package = Package(
       dependencies: [
         "KKTNet", "Solvers", "TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
-      ]
+      ],
+      exclude: ["NIST", "References"]
     ),
     .testTarget(
       name: "DifferentiationOracleTests",

@@ -9,5 +9,8 @@ struct KKTNetCommand: ParsableCommand {
       The forward pass solves ∂L/∂λ = 0, the adjoint (backward) pass ∂L/∂x = 0, and the gradient is ∂L/∂θ,
       for L = J + Σₖ ⟨λᵏ, xᵏ − σₖ(Wᵏxᵏ⁻¹ + bᵏ)⟩.
       """,
-    subcommands: [Compare.self, Gradient.self, Jacobian.self, Check.self, Predict.self, Init.self, Bench.self])
+    subcommands: [
+      Compare.self, Init.self, Gradient.self, Jacobian.self, Check.self, Predict.self, Train.self, CompareSolvers.self,
+      Bench.self,
+    ])
 }

@@ -1,0 +1,241 @@
+import ArgumentParser
+import Foundation
+import KKTNet
+import Solvers
+
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train a network on a CSV dataset with a first-order or a Gauss–Newton-type solver.",
+    discussion: """
+      Every gradient comes from the Lagrangian's passes. First-order solvers (gd, sgd, minibatch, momentum, \
+      nesterov, adam) run epochs of seeded, shuffled mini-batches; gauss-newton and levenberg-marquardt solve \
+      least squares (mse) or use the generalized Gauss–Newton matrix (bce, ce). The summary of each epoch or \
+      iteration goes to --history; the final report gives the training and validation loss and accuracy \
+      (bce, ce) or R² (mse). --checkpoint saves the whole state every --checkpoint-every iterations; \
+      --resume continues from it and, with the same flags, ends bit for bit where an uninterrupted run ends.
+      """)
+
+  @Option(help: "gd, sgd, minibatch, momentum, nesterov, adam, gauss-newton or levenberg-marquardt.")
+  var solver: SolverName = .adam
+
+  @OptionGroup var options: TrainingOptions
+
+  @Option(help: "Write the trained model here (atomically).")
+  var out: String?
+
+  @Option(help: "Write the summaries here: JSON lines for .jsonl or .json, CSV otherwise.")
+  var history: String?
+
+  @Option(help: "Write the training and validation loss curves here as SVG.")
+  var plot: String?
+
+  @Option(help: "Save the training state to this file (a model file that --resume reads).")
+  var checkpoint: String?
+
+  @Option(help: "Iterations (updates) between checkpoints.")
+  var checkpointEvery: Int = 100
+
+  @Option(help: "Continue from this checkpoint; give the same flags as the run that wrote it.")
+  var resume: String?
+
+  @Flag(help: "No per-iteration table and no progress line.")
+  var quiet = false
+
+  @OptionGroup var output: OutputOptions
+
+  enum SolverName: String, ExpressibleByArgument, CaseIterable {
+    case gd, sgd, minibatch, momentum, nesterov, adam
+    case gaussNewton = "gauss-newton"
+    case levenbergMarquardt = "levenberg-marquardt"
+    var kind: SolverKind { SolverKind(rawValue: rawValue)! }
+  }
+
+  func validate() throws {
+    if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1.") }
+    if let plot, !plot.lowercased().hasSuffix(".svg") {
+      throw ValidationError("--plot writes SVG: give a file name ending in .svg.")
+    }
+  }
+
+  func run() throws {
+    let setup = try TrainingSetup(options)
+    let plan = options.plan(solver.kind)
+    if let problem = plan.problem(with: setup.network) { throw ValidationError(problem + ".") }
+    let configuration = options.configuration(solver.kind)
+    let m = setup.training.inputs.columns
+    let budget = plan.iterationBudget(sampleCount: m)
+    let perEpoch =
+      solver.kind.isFirstOrder
+      ? (m + plan.effectiveBatchSize(sampleCount: m) - 1) / plan.effectiveBatchSize(sampleCount: m) : nil
+
+    var resumeState: SolverState?
+    if let resume {
+      resumeState = try Checkpoint.state(try ModelFile.read(path: resume), path: resume, configuration: configuration)
+    }
+    var checkpointFailure: InputError?
+    let checkpointing = checkpoint.map { path in
+      Checkpointing(every: checkpointEvery) { state in
+        do {
+          try Checkpoint.model(state, base: setup.template, configuration: configuration).write(path: path)
+        } catch {
+          checkpointFailure = error as? InputError ?? InputError(file: path, "\(error)")
+        }
+      }
+    }
+
+    let table = output.format == .table && !quiet
+    if output.format == .table {
+      let validationCount = setup.validation?.inputs.columns ?? 0
+      print(
+        "\(setup.network.architecture), loss \(setup.network.loss) on \(options.data): \(m) training, \(validationCount) validation samples; \(describe(plan, m))"
+      )
+    }
+    var logger = SolverLogger(dampingLabel: solver.kind.isFirstOrder ? "η" : solver.kind == .gaussNewton ? "step" : "μ")
+    var progress = ProgressLine(quiet: quiet || output.format == .json, budget: budget, perEpoch: perEpoch)
+    // At most about 40 rows of epochs in the table; every iteration of the Gauss–Newton family.
+    let every = perEpoch.map { max(1, (budget / $0) / 40) } ?? 1
+    let result = plan.run(
+      network: setup.network, inputs: setup.training.inputs, targets: setup.training.targets,
+      validation: setup.validation,
+      resume: resumeState, checkpointing: checkpointing,
+      observer: { summary in
+        progress.update(summary)
+        if table && (summary.epoch.map { $0 % every == 0 || summary.iteration >= budget } ?? true) {
+          progress.finish()
+          logger.log(summary)
+        }
+      })
+    progress.finish()
+    if let checkpointFailure { throw checkpointFailure }
+
+    var trained = setup.template
+    trained.network.parameters = result.parameters
+    if let out { try trained.write(path: out) }
+    if let path = history {
+      let lower = path.lowercased()
+      try AtomicFile.write(
+        lower.hasSuffix(".jsonl") || lower.hasSuffix(".json")
+          ? HistoryFile.jsonLines(result.history) : HistoryFile.csv(result.history),
+        to: path)
+    }
+    if let path = plot { try AtomicFile.write(lossPlot(result).rendered, to: path) }
+
+    let report = TrainReport(setup: setup, solver: solver.kind, result: result, out: out)
+    switch output.format {
+    case .json: try printJSON(report)
+    case .table: print(report.text)
+    }
+  }
+
+  func describe(_ plan: TrainingPlan, _ m: Int) -> String {
+    if plan.solver.isFirstOrder {
+      return
+        "\(plan.solver), η = \(plan.effectiveLearningRate), batch \(plan.effectiveBatchSize(sampleCount: m)), \(plan.iterationBudget(sampleCount: m)) updates"
+    }
+    return "\(plan.solver), up to \(plan.iterationBudget(sampleCount: m)) iterations"
+  }
+
+  func lossPlot(_ result: SolverResult) -> SVGPlot {
+    let firstOrder = solver.kind.isFirstOrder
+    var plot = SVGPlot(
+      title: "\(solver.kind) on \(URL(fileURLWithPath: options.data).lastPathComponent)",
+      xLabel: firstOrder ? "epoch" : "iteration", yLabel: "loss")
+    let x = { (s: IterationSummary) in Double(firstOrder ? (s.epoch ?? 0) : s.iteration) }
+    plot.series.append(.init(name: "training loss", points: result.history.map { (x($0), $0.loss) }, dashed: false))
+    let validation = result.history.compactMap { s in s.validationLoss.map { (x(s), $0) } }
+    if !validation.isEmpty { plot.series.append(.init(name: "validation loss", points: validation, dashed: true)) }
+    return plot
+  }
+}
+
+/// The final report of a training run.
+struct TrainReport: Encodable {
+  let solver: String
+  let finalLoss: Double
+  let validationLoss: Double?
+  let trainingMetric: Double
+  let validationMetric: Double?
+  let metricName: String
+  let iterations: Int
+  let epochs: Int?
+  let termination: String
+  let terminationMessage: String
+  let functionEvaluations: Int
+  let jacobianEvaluations: Int
+  let wallTime: Double
+  let out: String?
+  let history: [IterationSummary]
+
+  init(setup: TrainingSetup, solver: SolverKind, result: SolverResult, out: String?) {
+    self.solver = solver.rawValue
+    finalLoss = result.loss
+    let network = setup.network
+    validationLoss = setup.validation.map { dataLoss(network, result.parameters, $0) }
+    let training = metric(network, result.parameters, setup.training)
+    metricName = training.name
+    trainingMetric = training.value
+    validationMetric = setup.validation.map { metric(network, result.parameters, $0).value }
+    iterations = result.iterations
+    epochs = result.history.last?.epoch
+    termination = result.termination.name
+    terminationMessage = result.termination.description
+    functionEvaluations = result.functionEvaluations
+    jacobianEvaluations = result.jacobianEvaluations
+    wallTime = result.elapsed
+    self.out = out
+    history = result.history
+  }
+
+  var text: String {
+    var lines = ["", terminationMessage]
+    lines.append("training loss    \(decimal(finalLoss))   \(metricName) \(formatMetric(trainingMetric))")
+    if let validationLoss, let validationMetric {
+      lines.append("validation loss  \(decimal(validationLoss))   \(metricName) \(formatMetric(validationMetric))")
+    }
+    lines.append(
+      "\(iterations) iterations\(epochs.map { ", \($0) epochs" } ?? ""), \(functionEvaluations) loss and \(jacobianEvaluations) gradient/Jacobian evaluations, \(String(format: "%.3f", wallTime)) s"
+    )
+    if let out { lines.append("wrote \(out)") }
+    return lines.joined(separator: "\n")
+  }
+
+  func formatMetric(_ value: Double) -> String {
+    metricName == "accuracy" ? String(format: "%.2f%%", 100 * value) : String(format: "%.4f", value)
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: AnyKey.self)
+    try c.encode(solver, forKey: "solver")
+    try c.encode(finalLoss, forKey: "final_loss")
+    try c.encode(validationLoss, forKey: "validation_loss")
+    try c.encode(trainingMetric, forKey: "training_\(metricName)")
+    try c.encode(validationMetric, forKey: "validation_\(metricName)")
+    try c.encode(iterations, forKey: "iterations")
+    try c.encodeIfPresent(epochs, forKey: "epochs")
+    try c.encode(termination, forKey: "termination")
+    try c.encode(terminationMessage, forKey: "termination_message")
+    try c.encode(functionEvaluations, forKey: "function_evaluations")
+    try c.encode(jacobianEvaluations, forKey: "jacobian_evaluations")
+    try c.encode(wallTime, forKey: "wall_time_s")
+    try c.encodeIfPresent(out, forKey: "out")
+    try c.encode(history, forKey: "history")
+  }
+}
+
+/// A coding key from any string.
+struct AnyKey: CodingKey, ExpressibleByStringLiteral {
+  var stringValue: String
+  var intValue: Int? { nil }
+  init(stringValue: String) { self.stringValue = stringValue }
+  init?(intValue: Int) { nil }
+  init(stringLiteral value: String) { stringValue = value }
+}
+
+extension KeyedEncodingContainer where K == AnyKey {
+  mutating func encode<T: Encodable>(_ value: T, forKey key: String) throws {
+    try encode(value, forKey: AnyKey(stringValue: key))
+  }
+  mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: String) throws {
+    try encodeIfPresent(value, forKey: AnyKey(stringValue: key))
+  }
+}
