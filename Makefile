@@ -12,7 +12,7 @@ RELEASE_BIN := .build/release/kktnet
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build release demo test lint format clean bench interop datasets-check
+.PHONY: all deps build release demo test lint format clean bench bench-peers interop datasets-check
 
 all: build
 
@@ -60,9 +60,31 @@ interop: $(VENV)/.interop
 	$(SWIFT) build
 	$(VENV)/bin/python Tests/Interop/interop.py $(DEBUG_BIN) datasets
 
-## Release-build benchmarks beside the machine's dgemm rate (BENCH_FLAGS="--cases gradient" to select).
+## Release-build benchmarks beside the machine's dgemm rate (BENCH_FLAGS="--cases gradient" to select,
+## BENCH_FLAGS=--scaling for the m × P table of LM iterations).
 bench: release
 	$(RELEASE_BIN) bench $(BENCH_FLAGS)
+
+## KKTNet side by side with PyTorch, JAX, NumPy, SciPy and pyrenn, all in one run, one thread each:
+## the peers' scripts (PEERS_DIR) in their own virtual environment, then KKTNet with OPENBLAS_CORETYPE as
+## set and unset, then one table (bench/compare_peers.py). Takes about 20 minutes.
+PEERS_DIR ?= ../shared/bench-peers
+PEERS_VENV := .venv-peers
+BENCH_OUT := bench-results
+$(PEERS_VENV)/.installed:
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install --quiet numpy scipy scikit-learn safetensors 'jax[cpu]' pyrenn filelock \
+	  typing-extensions sympy networkx jinja2 fsspec 'setuptools>=77'
+	$(PEERS_VENV)/bin/pip install --quiet --no-deps torch==2.13.0+cpu
+	touch $@
+
+bench-peers: release $(PEERS_VENV)/.installed
+	mkdir -p $(BENCH_OUT)
+	for script in machine_limit grad_bench jacobian_bench lm_bench; do \
+	  BENCH_PEERS_OUT=$(BENCH_OUT) $(PEERS_VENV)/bin/python $(PEERS_DIR)/$$script.py --threads 1 || exit 1; done
+	$(RELEASE_BIN) bench --format json > $(BENCH_OUT)/kktnet.json
+	env -u OPENBLAS_CORETYPE $(RELEASE_BIN) bench --format json > $(BENCH_OUT)/kktnet-unset.json
+	$(PEERS_VENV)/bin/python bench/compare_peers.py $(BENCH_OUT)
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests

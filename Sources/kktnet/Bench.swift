@@ -14,11 +14,17 @@ struct Bench: ParsableCommand {
   @Option(help: "Run only the cases whose name contains this text, or matches it with * wildcards.")
   var cases: String?
 
-  @Option(help: "Seconds to spend timing each case (at least 15 calls are timed).")
+  @Option(help: "Seconds to spend timing each case (at least 15 calls are timed, 3 for a case slower than the budget).")
   var seconds: Double = 0.4
 
   @Flag(help: "List the cases and exit.")
   var list = false
+
+  @Flag(
+    help:
+      "Time one LM iteration for m ∈ {1e3, 1e4, 1e5} and P ∈ {100, 500, 2000} (and P ≈ 1000 at m = 1e5) beside the flop model m·P² + P³/3, instead of the usual cases."
+  )
+  var scaling = false
 
   @OptionGroup var output: OutputOptions
 
@@ -27,7 +33,7 @@ struct Bench: ParsableCommand {
   }
 
   func run() throws {
-    let all = BenchmarkCatalog.cases()
+    let all = scaling ? BenchmarkCatalog.scalingCases() : BenchmarkCatalog.cases()
     let selected = all.filter { cases.map(matcher)?($0.name) ?? true }
     if list {
       for c in all { print("\(c.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(c.summary)") }
@@ -39,7 +45,8 @@ struct Bench: ParsableCommand {
     let stopwatch = Stopwatch(targetSeconds: seconds)
     let dgemm = measureDgemm(stopwatch)
     var results: [BenchReport.Case] = []
-    var table = Table("case", "median µs", "min µs", "GFLOP/s", "% dgemm", "runs", "note")
+    var table = Table(
+      "case", "median µs", "min µs", "GFLOP/s", "% dgemm", "runs", scaling ? "m·P² + P³/3 at dgemm rate, µs" : "note")
     if output.format == .table {
       print(
         "dgemm (n = 1024): \(String(format: "%.1f", dgemm)) GFLOP/s, \(BLAS.threadCount) thread(s), \(BLAS.configuration)"
@@ -49,9 +56,12 @@ struct Bench: ParsableCommand {
       let (body, note) = c.prepare()
       let timing = stopwatch.time(body)
       let gflops = c.flops > 0 ? c.flops / (timing.median * 1e3) : nil
-      let result = BenchReport.Case(
+      var result = BenchReport.Case(
         name: c.name, medianMicroseconds: timing.median, minimumMicroseconds: timing.minimum, gflops: gflops,
         repetitions: timing.repetitions, note: note())
+      if scaling, let model = c.modelFlops {
+        result.note = String(format: "%.0f", model / (dgemm * 1e3))
+      }
       results.append(result)
       table.append(
         c.name, String(format: "%.1f", timing.median), String(format: "%.1f", timing.minimum),
@@ -113,7 +123,7 @@ struct BenchReport: Encodable {
     let minimumMicroseconds: Double
     let gflops: Double?
     let repetitions: Int
-    let note: String?
+    var note: String?
 
     enum CodingKeys: String, CodingKey {
       case name, gflops, repetitions, note

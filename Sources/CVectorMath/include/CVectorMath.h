@@ -3,8 +3,9 @@
 
 /// Elementwise maps y[i] = f(x[i]) for i < n over whole arrays.
 ///
-/// On x86-64 Linux with glibc 2.35 or later these call glibc's vector math library (libmvec, 4 lanes with
-/// AVX2, else 2 with SSE2); elsewhere they loop over the C library's scalar functions. Every element goes
+/// On x86-64 Linux with glibc 2.35 or later these call glibc's vector math library (libmvec: 8 lanes with
+/// AVX-512, 4 with AVX2, else 2 with SSE2, chosen once per process); elsewhere they loop over the C
+/// library's scalar functions. Every element goes
 /// through the same routine whatever its position in the array, so a value's result does not depend on n.
 /// `x` and `y` may be the same array.
 
@@ -13,7 +14,7 @@ void kkt_vector_tanh(long n, const double *x, double *y);
 void kkt_vector_log1p(long n, const double *x, double *y);
 void kkt_vector_expm1(long n, const double *x, double *y);
 
-/// 1 when the vector library is in use, 0 for the scalar fallback.
+/// 0 for the scalar fallback, 1 for libmvec's SSE2 routines, 2 for AVX2, 3 for AVX-512.
 int kkt_vector_math_is_vectorized(void);
 
 #endif

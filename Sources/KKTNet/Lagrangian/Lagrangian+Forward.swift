@@ -39,6 +39,12 @@ extension Lagrangian {
     let b = theta + architecture.biasOffset(layer: k)
     if n == 1 {
       z.update(repeating: b[0], count: m)
+    } else if n < 32 {
+      // Narrow layers: a plain loop beats a memcpy call per column.
+      for j in 0..<m {
+        let column = z + j * n
+        for i in 0..<n { column[i] = b[i] }
+      }
     } else {
       for j in 0..<m { (z + j * n).update(from: b, count: n) }
     }

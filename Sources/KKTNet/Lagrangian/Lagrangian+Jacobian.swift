@@ -24,6 +24,21 @@ extension Lagrangian {
     return (residuals(workspace: workspace), transposed.transposed)
   }
 
+  /// r and J into caller-owned buffers: J as M rows of P contiguous values (Jᵀ column-major, the layout of
+  /// NumPy's row-major M × P array), `residuals` resized to M. For loops that reuse their buffers.
+  public func residualJacobian(
+    parameters: [Double], workspace: Workspace, into jacobianRows: UnsafeMutablePointer<Double>,
+    residuals: inout [Double]
+  ) {
+    solveStates(parameters: parameters, workspace: workspace)
+    parameters.withUnsafeBufferPointer { theta in
+      residualJacobianTransposed(
+        theta: theta.baseAddress!, workspace: workspace, into: jacobianRows,
+        leadingDimension: architecture.parameterCount)
+    }
+    residuals = self.residuals(workspace: workspace)
+  }
+
   /// r = xᴺ − y from the states in `workspace`, flattened column by column (index i·n_N + j).
   package func residuals(workspace: Workspace) -> [Double] {
     let count = architecture.outputSize * sampleCount
@@ -77,12 +92,18 @@ extension Lagrangian {
             let mu = UnsafePointer(workspace.mu[k]) + i * n
             let previous = (k == 1 ? x0 : UnsafePointer(workspace.x[k - 1])) + i * nPrevious
             let w = row + architecture.weightOffset(layer: k)
-            for a in 0..<n {
-              let s = mu[a]
-              let block = w + a * nPrevious
-              for b in 0..<nPrevious { block[b] = s * previous[b] }
+            if nPrevious == 1 {
+              let p0 = previous[0]
+              for a in 0..<n { w[a] = mu[a] * p0 }
+            } else {
+              for a in 0..<n {
+                let s = mu[a]
+                let block = w + a * nPrevious
+                for b in 0..<nPrevious { block[b] = s * previous[b] }
+              }
             }
-            (row + architecture.biasOffset(layer: k)).update(from: mu, count: n)
+            let bias = row + architecture.biasOffset(layer: k)
+            for a in 0..<n { bias[a] = mu[a] }
           }
         }
       }

@@ -17,6 +17,10 @@ public enum BLAS {
   // MARK: Level 3
 
   /// C ← α·op(A)·op(B) + β·C, with op(A) m × k, op(B) k × n and C m × n (dgemm).
+  ///
+  /// A product with a dimension of 1 — common with a single output unit — goes to dgemv (n = 1 or m = 1)
+  /// or dger (k = 1), which skip dgemm's packing; the choice depends only on the shapes, so the result is
+  /// the same on every call.
   @inlinable
   package static func gemm(
     _ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int,
@@ -24,6 +28,39 @@ public enum BLAS {
     beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     if m == 0 || n == 0 { return }
+    // Strides of op(A)'s column j = 0 (rows i) and row i = 0 (entries l), and the same for op(B).
+    let aRowStride = transposeA == .none ? 1 : lda  // along i in op(A)(i, l)
+    let aColumnStride = transposeA == .none ? lda : 1  // along l
+    let bRowStride = transposeB == .none ? 1 : ldb  // along l in op(B)(l, j)
+    let bColumnStride = transposeB == .none ? ldb : 1  // along j
+    if n == 1 {
+      // c = α·op(A)·b + βc, b the single column of op(B).
+      cblas_dgemv(
+        CblasColMajor, transposeA.cblas, Int32(transposeA == .none ? m : k), Int32(transposeA == .none ? k : m), alpha,
+        a, Int32(max(1, lda)), b, Int32(bRowStride), beta, c, 1)
+      return
+    }
+    if m == 1 {
+      // cᵀ = α·op(B)ᵀ·aᵀ + βcᵀ, a the single row of op(A); c's entries are ldc apart.
+      let flipped: Transpose = transposeB == .none ? .transpose : .none
+      cblas_dgemv(
+        CblasColMajor, flipped.cblas, Int32(transposeB == .none ? k : n), Int32(transposeB == .none ? n : k), alpha, b,
+        Int32(max(1, ldb)), a, Int32(aColumnStride), beta, c, Int32(max(1, ldc)))
+      return
+    }
+    if k == 1 {
+      // C = βC + α·a·bᵀ, a rank-one update, one column at a time (dger would make a call per column).
+      for j in 0..<n {
+        let column = c + j * ldc
+        let s = alpha * b[j * bColumnStride]
+        if beta == 0 {
+          for i in 0..<m { column[i] = s * a[i * aRowStride] }
+        } else {
+          for i in 0..<m { column[i] = beta * column[i] + s * a[i * aRowStride] }
+        }
+      }
+      return
+    }
     cblas_dgemm(
       CblasColMajor, transposeA.cblas, transposeB.cblas, Int32(m), Int32(n), Int32(k),
       alpha, a, Int32(max(1, lda)), b, Int32(max(1, ldb)), beta, c, Int32(max(1, ldc)))

@@ -35,13 +35,14 @@ public enum LAPACK {
     return x
   }
 
-  /// In-place dposv on the lower triangle: A is overwritten by L, B by X.
+  /// In-place dposv on the lower triangle: A is overwritten by L, B by X. (LAPACKE's `_work` entry: no
+  /// scan of the inputs for NaN, which the solvers check themselves.)
   package static func posv(
     n: Int, nrhs: Int, a: UnsafeMutablePointer<Double>, lda: Int, b: UnsafeMutablePointer<Double>, ldb: Int
   ) throws(LAPACKError) {
     if n == 0 { return }
     let info = checkArguments(
-      LAPACKE_dposv(columnMajor, lower, Int32(n), Int32(nrhs), a, Int32(max(1, lda)), b, Int32(max(1, ldb))),
+      LAPACKE_dposv_work(columnMajor, lower, Int32(n), Int32(nrhs), a, Int32(max(1, lda)), b, Int32(max(1, ldb))),
       "dposv")
     if info > 0 { throw .notPositiveDefinite(routine: "dposv", order: Int(info)) }
   }

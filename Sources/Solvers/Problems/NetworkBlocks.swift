@@ -41,6 +41,22 @@ final class NetworkBlocks {
 
   deinit { transposedJacobian.deallocate() }
 
+  /// The θ whose states of block 0 the workspace holds, when there is a single block: the loss at a trial
+  /// point and the linearization at the same point, once accepted, then share one forward pass.
+  private var statesFor: [Double]?
+
+  /// Forgets which θ the workspace's states belong to (call before anything else solves states in it).
+  func invalidateStates() { statesFor = nil }
+
+  /// Solves block b's states at θ, unless the workspace already holds them.
+  func solveStates(_ b: Int, theta: UnsafeBufferPointer<Double>) {
+    if blocks.count == 1, let cached = statesFor, cached.elementsEqual(theta, by: { $0.bitPattern == $1.bitPattern }) {
+      return
+    }
+    blocks[b].solveStates(theta: theta.baseAddress!, workspace: workspace)
+    statesFor = blocks.count == 1 ? Array(theta) : nil
+  }
+
   /// The first sample of block b.
   func start(of b: Int) -> Int { b * blockSize }
 

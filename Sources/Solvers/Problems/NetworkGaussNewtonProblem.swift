@@ -34,8 +34,8 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
   public func objective(at parameters: [Double]) -> Double {
     var sum = 0.0
     parameters.withUnsafeBufferPointer { theta in
-      for block in data.blocks {
-        block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+      for (b, block) in data.blocks.enumerated() {
+        data.solveStates(b, theta: theta)
         sum += block.objective(theta: theta.baseAddress!, workspace: data.workspace) * Double(block.sampleCount)
       }
       sum /= Double(data.sampleCount)
@@ -60,9 +60,12 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
       let theta = thetaBuffer.baseAddress!
       normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
         blockGradient.withUnsafeMutableBufferPointer { bg in
-          for block in data.blocks {
+          for (b, block) in data.blocks.enumerated() {
             let share = Double(block.sampleCount) * inverseM
-            f += share * block.gradient(theta: theta, workspace: data.workspace, into: bg.baseAddress!)
+            data.solveStates(b, theta: thetaBuffer)
+            block.solveMultipliers(theta: theta, workspace: data.workspace)
+            block.parameterGradient(theta: theta, workspace: data.workspace, into: bg.baseAddress!)
+            f += share * block.objective(theta: theta, workspace: data.workspace)
             for i in 0..<p { gradient[i] += share * bg[i] }
             // J̃ᵀ = (∂zᴺ/∂θ)ᵀ Aᵀ, column by column of samples.
             block.preActivationJacobianTransposed(

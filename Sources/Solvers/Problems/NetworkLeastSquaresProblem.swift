@@ -40,8 +40,8 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     precondition(parameters.count == parameterCount, "θ has the wrong length")
     var sum = 0.0
     parameters.withUnsafeBufferPointer { theta in
-      for block in data.blocks {
-        block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+      for (b, block) in data.blocks.enumerated() {
+        data.solveStates(b, theta: theta)
         let x = data.workspace.x[architecture.layerCount]
         block.targets.elements.withUnsafeBufferPointer { y in
           for i in 0..<y.count {
@@ -61,7 +61,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     let n = architecture.outputSize
     parameters.withUnsafeBufferPointer { theta in
       for (b, block) in data.blocks.enumerated() {
-        block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+        data.solveStates(b, theta: theta)
         let x = data.workspace.x[architecture.layerCount]
         let offset = data.start(of: b) * n
         block.targets.elements.withUnsafeBufferPointer { y in
@@ -84,8 +84,8 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     jacobian.elements.withUnsafeMutableBufferPointer { jBuffer in
       let j = jBuffer.baseAddress!
       parameters.withUnsafeBufferPointer { theta in
-        for (b, block) in data.blocks.enumerated() {
-          let rows = fillBlock(block, theta: theta.baseAddress!)
+        for b in data.blocks.indices {
+          let rows = fillBlock(b, theta: theta)
           let first = data.start(of: b) * n
           let jt = data.transposedJacobian
           for r in 0..<rows {
@@ -110,10 +110,12 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
   /// a layered network always has P ≥ n_N(n_{N−1} + 1) > n_N parameters, so the adjoint rows are always
   /// the cheaper way to the whole Jacobian; the tangent pass serves the products J·v instead.
   @discardableResult
-  private func fillBlock(_ block: Lagrangian, theta: UnsafePointer<Double>) -> Int {
-    block.solveStates(theta: theta, workspace: data.workspace)
+  private func fillBlock(_ b: Int, theta: UnsafeBufferPointer<Double>) -> Int {
+    data.solveStates(b, theta: theta)
+    let block = data.blocks[b]
     block.residualJacobianTransposed(
-      theta: theta, workspace: data.workspace, into: data.transposedJacobian, leadingDimension: parameterCount)
+      theta: theta.baseAddress!, workspace: data.workspace, into: data.transposedJacobian,
+      leadingDimension: parameterCount)
     return block.sampleCount * architecture.outputSize
   }
 
@@ -132,8 +134,8 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
       normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
         gradient.withUnsafeMutableBufferPointer { gradientBuffer in
           difference.withUnsafeMutableBufferPointer { dBuffer in
-            for block in data.blocks {
-              let rows = fillBlock(block, theta: theta.baseAddress!)
+            for (b, block) in data.blocks.enumerated() {
+              let rows = fillBlock(b, theta: theta)
               let x = data.workspace.x[architecture.layerCount]
               block.targets.elements.withUnsafeBufferPointer { y in
                 for i in 0..<rows {
@@ -173,7 +175,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     parameters.withUnsafeBufferPointer { theta in
       direction.withUnsafeBufferPointer { v in
         for (b, block) in data.blocks.enumerated() {
-          block.solveStates(theta: theta.baseAddress!, workspace: data.workspace)
+          data.solveStates(b, theta: theta)
           block.tangent(theta: theta.baseAddress!, direction: v.baseAddress!, workspace: data.workspace)
           let offset = data.start(of: b) * n
           for i in 0..<(block.sampleCount * n) { product[offset + i] = data.workspace.scratch.1[i] * scale }
@@ -192,6 +194,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
   public func transposedJacobianProduct(at parameters: [Double], vector: [Double]) -> [Double] {
     let n = architecture.outputSize
     var product = [Double](repeating: 0, count: parameterCount)
+    data.invalidateStates()  // the pullback solves the states itself
     for (b, block) in data.blocks.enumerated() {
       let offset = data.start(of: b) * n
       let seed = Matrix(
