@@ -12,7 +12,7 @@ RELEASE_BIN := .build/release/kktnet
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build release demo test lint format clean bench bench-peers interop datasets-check
+.PHONY: all deps build release demo test lint format clean bench bench-peers interop datasets-check notebooks notebooks-check
 
 all: build
 
@@ -39,12 +39,23 @@ demo: release
 	  --standardize --validation-split 0.2 --solver levenberg-marquardt --max-iterations 50 \
 	  --out demo-breast-cancer.safetensors --plot demo-breast-cancer-loss.svg
 
-## Every check: formatting lint, dataset checksums, the Swift tests (unit, property, oracle, CLI), and
-## interoperability with Python's safetensors and numpy.
+## Every check: formatting lint, dataset checksums, the Swift tests (unit, property, oracle, CLI),
+## interoperability with Python's safetensors and numpy, and the notebooks' outputs.
 test: deps lint datasets-check
 	$(SWIFT) build
 	$(SWIFT) test
 	$(MAKE) interop
+	$(MAKE) notebooks-check
+
+NOTEBOOKS := $(sort $(wildcard notebooks-md/[0-9]*.md))
+
+## Re-run every notebook cell and write the outputs (and the SVG images) back.
+notebooks: build
+	$(DEBUG_BIN) notebook run $(NOTEBOOKS)
+
+## Re-run every notebook without writing; fail on any difference in a checked cell.
+notebooks-check: build
+	$(DEBUG_BIN) notebook run --check $(NOTEBOOKS)
 
 ## The bundled datasets are the copies their provenance describes.
 datasets-check:

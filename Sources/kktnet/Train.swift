@@ -41,6 +41,9 @@ struct Train: ParsableCommand {
   @Flag(help: "No per-iteration table and no progress line.")
   var quiet = false
 
+  @Flag(help: "Leave wall-clock times out of the table and the report, so that the output is the same on every run.")
+  var noTiming = false
+
   @OptionGroup var output: OutputOptions
 
   enum SolverName: String, ExpressibleByArgument, CaseIterable {
@@ -90,7 +93,8 @@ struct Train: ParsableCommand {
         "\(setup.network.architecture), loss \(setup.network.loss) on \(options.data): \(m) training, \(validationCount) validation samples; \(describe(plan, m))"
       )
     }
-    var logger = SolverLogger(dampingLabel: solver.kind.isFirstOrder ? "η" : solver.kind == .gaussNewton ? "step" : "μ")
+    var logger = SolverLogger(
+      dampingLabel: solver.kind.isFirstOrder ? "η" : solver.kind == .gaussNewton ? "step" : "μ", showsTime: !noTiming)
     var progress = ProgressLine(quiet: quiet || output.format == .json, budget: budget, perEpoch: perEpoch)
     // At most about 40 rows of epochs in the table; every iteration of the Gauss–Newton family.
     let every = perEpoch.map { max(1, (budget / $0) / 40) } ?? 1
@@ -123,7 +127,7 @@ struct Train: ParsableCommand {
     let report = TrainReport(setup: setup, solver: solver.kind, result: result, out: out)
     switch output.format {
     case .json: try printJSON(report)
-    case .table: print(report.text)
+    case .table: print(report.text(timing: !noTiming))
     }
   }
 
@@ -186,15 +190,15 @@ struct TrainReport: Encodable {
     history = result.history
   }
 
-  var text: String {
+  func text(timing: Bool) -> String {
     var lines = ["", terminationMessage]
     lines.append("training loss    \(decimal(finalLoss))   \(metricName) \(formatMetric(trainingMetric))")
     if let validationLoss, let validationMetric {
       lines.append("validation loss  \(decimal(validationLoss))   \(metricName) \(formatMetric(validationMetric))")
     }
     lines.append(
-      "\(iterations) iterations\(epochs.map { ", \($0) epochs" } ?? ""), \(functionEvaluations) loss and \(jacobianEvaluations) gradient/Jacobian evaluations, \(String(format: "%.3f", wallTime)) s"
-    )
+      "\(iterations) iterations\(epochs.map { ", \($0) epochs" } ?? ""), \(functionEvaluations) loss and \(jacobianEvaluations) gradient/Jacobian evaluations"
+        + (timing ? ", \(String(format: "%.3f", wallTime)) s" : ""))
     if let out { lines.append("wrote \(out)") }
     return lines.joined(separator: "\n")
   }

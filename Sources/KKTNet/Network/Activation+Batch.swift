@@ -5,6 +5,17 @@ import CVectorMath
 /// These are the hot paths of every pass: one loop over the whole batch, with the transcendental functions
 /// vectorized by `CVectorMath`.
 extension Activation {
+  /// σ(Z) for a batch whose columns are samples (softmax normalizes each column).
+  public func apply(to z: Matrix) -> Matrix {
+    var x = Matrix(rows: z.rows, columns: z.columns)
+    z.elements.withUnsafeBufferPointer { pz in
+      x.elements.withUnsafeMutableBufferPointer { px in
+        apply(rows: z.rows, columns: z.columns, z: pz.baseAddress!, x: px.baseAddress!)
+      }
+    }
+    return x
+  }
+
   /// x = σ(z) over an n × m batch. `x` must not be `z`.
   package func apply(rows n: Int, columns m: Int, z: UnsafePointer<Double>, x: UnsafeMutablePointer<Double>) {
     precondition(UnsafePointer(x) != z, "apply: x must not alias z")

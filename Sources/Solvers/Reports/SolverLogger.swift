@@ -10,10 +10,13 @@ public struct SolverLogger {
   private let write: (String) -> Void
   /// The label of the damping column: μ, step or rate.
   public let dampingLabel: String
+  /// Whether to print the time column (off for output that must be the same on every run).
+  public let showsTime: Bool
 
   /// A logger that hands each line to `write` (standard output by default).
-  public init(dampingLabel: String = "μ", write: @escaping (String) -> Void = { print($0) }) {
+  public init(dampingLabel: String = "μ", showsTime: Bool = true, write: @escaping (String) -> Void = { print($0) }) {
     self.dampingLabel = dampingLabel
+    self.showsTime = showsTime
     self.write = write
   }
 
@@ -23,7 +26,8 @@ public struct SolverLogger {
       pad("iter", 6), pad("loss", 12), pad("Δloss", 9), pad("‖g‖∞", 9), pad("‖δ‖", 9), pad("ρ", 7),
       pad(dampingLabel, 9),
     ]
-    return (columns + (validation ? [pad("val. loss", 12)] : []) + [pad("time s", 8)]).joined(separator: " ")
+    return (columns + (validation ? [pad("val. loss", 12)] : []) + (showsTime ? [pad("time s", 8)] : [])).joined(
+      separator: " ")
   }
 
   /// One line for a summary.
@@ -37,7 +41,7 @@ public struct SolverLogger {
       pad(s.damping.isNaN ? "-" : String(format: "%.1e", s.damping), 9),
     ]
     if let v = s.validationLoss { columns.append(pad(String(format: "%.4e", v), 12)) }
-    columns.append(pad(String(format: "%.3f", s.time), 8))
+    if showsTime { columns.append(pad(String(format: "%.3f", s.time), 8)) }
     return columns.joined(separator: " ") + (s.accepted || first ? "" : "  rejected")
   }
 
