@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KKTNet
 import Solvers
 
@@ -125,6 +126,10 @@ struct TrainingOptions: ParsableArguments {
     }
     if let split = validationSplit, !(split > 0 && split < 1) {
       throw ValidationError("--validation-split must lie strictly between 0 and 1.")
+    }
+    if let path = validation, let fraction = Double(path), !FileManager.default.fileExists(atPath: path) {
+      throw ValidationError(
+        "--validation takes a CSV file; to hold out \(fraction) of the samples, give --validation-split \(fraction).")
     }
     if validationSplit != nil && validation != nil {
       throw ValidationError("give --validation-split or --validation, not both.")

@@ -168,6 +168,7 @@ struct TrainCommandTests {
       (["--solver", "levenberg-marquardt", "--l1", "0.1"], 64, "not the L1 penalty"),
       (["--solver", "levenberg-marquardt", "--linear-solver", "qr"], 64, "QR needs the residual Jacobian"),
       (["--plot", "loss.png"], 64, "--plot writes SVG"),
+      (["--validation", "0.2"], 64, "give --validation-split 0.2"),
     ] as [([String], Int32, String)])
   func badFlags(_ flags: [String], _ status: Int32, _ message: String) throws {
     let result = try runKKTNet(["train"] + Self.wine + flags)
