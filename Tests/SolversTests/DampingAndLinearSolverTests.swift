@@ -100,7 +100,33 @@ struct LinearSolverTests {
         let svd = try DampedLinearSolver(kind: .svd).solve(s, damping: mu, scaling: d)
         #expect(relativeDifference(cholesky, qr) <= 1e-13)
         #expect(relativeDifference(svd, qr) <= 1e-13)
+        // Without J, from the normal matrix alone.
+        let normalOnly = DampedLinearSolver.System(normalMatrix: s.normalMatrix, gradient: s.gradient)
+        let svdNormal = try DampedLinearSolver(kind: .svd).solve(normalOnly, damping: mu, scaling: d)
+        #expect(relativeDifference(svdNormal, qr) <= 1e-12)
       }
+    }
+  }
+
+  @Test("SVD decides rank on the D-equilibrated columns: parameters in units 10¹⁸ apart lose no direction")
+  func svdIsScaleInvariant() throws {
+    let base = system(rows: 25, columns: 4, seed: 7)
+    let units = [1e10, 1.0, 1e-8, 3e-3]
+    var j = base.jacobian!
+    for c in 0..<4 { for i in 0..<25 { j[i, c] *= units[c] } }
+    var normal = Matrix(rows: 4, columns: 4)
+    var g = [Double](repeating: 0, count: 4)
+    BLAS.syrk(j, transpose: .transpose, into: &normal)
+    BLAS.gemv(j, base.residuals!, transpose: .transpose, into: &g)
+    let scaled = DampedLinearSolver.System(normalMatrix: normal, gradient: g, jacobian: j, residuals: base.residuals)
+    let d = (0..<4).map { normal[$0, $0] }
+    let qr = try DampedLinearSolver(kind: .qr).solve(scaled, damping: 1e-20, scaling: d)
+    let svd = try DampedLinearSolver(kind: .svd).solve(scaled, damping: 1e-20, scaling: d)
+    // The step of the unscaled problem, in the scaled units.
+    let reference = try DampedLinearSolver(kind: .qr).solve(base, damping: 0, scaling: [1, 1, 1, 1])
+    for c in 0..<4 {
+      #expect(abs(qr[c] * units[c] - reference[c]) <= 1e-9 * abs(reference[c]), "QR, parameter \(c)")
+      #expect(abs(svd[c] * units[c] - reference[c]) <= 1e-9 * abs(reference[c]), "SVD, parameter \(c)")
     }
   }
 

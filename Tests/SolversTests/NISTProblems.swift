@@ -22,6 +22,9 @@ struct NISTProblem: Sendable, CustomStringConvertible {
     "MGH17", "Lanczos1", "Lanczos2", "Gauss3", "Misra1c", "Misra1d", "Roszman1", "ENSO",
   ]
 
+  /// The eight problems of higher difficulty.
+  static let higherDifficulty = ["MGH09", "Thurber", "BoxBOD", "Rat42", "MGH10", "Eckerle4", "Rat43", "Bennett5"]
+
   /// Reads `NIST/NAME.dat`; `raw` skips the errata.
   static func load(_ name: String, raw: Bool = false) -> NISTProblem {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("NIST/\(name).dat")
@@ -219,6 +222,74 @@ struct NISTModel: Sendable {
           return [
             1, cos(w / 12), sin(w / 12), (b[4] * s4 - b[5] * c4) * d4, c4, s4, (b[7] * s7 - b[8] * c7) * d7, c7, s7,
           ]
+        })
+    case "MGH09":
+      // b1(x² + xb2) / (x² + xb3 + b4)
+      return NISTModel(
+        value: { x, b in
+          let t = x[0]
+          return b[0] * (t * t + t * b[1]) / (t * t + t * b[2] + b[3])
+        },
+        gradient: { x, b in
+          let t = x[0]
+          let (n, d) = (t * t + t * b[1], t * t + t * b[2] + b[3])
+          return [n / d, b[0] * t / d, -b[0] * n * t / (d * d), -b[0] * n / (d * d)]
+        })
+    case "Thurber":
+      // (b1 + b2x + b3x² + b4x³) / (1 + b5x + b6x² + b7x³), Hahn1's model
+      return named("Hahn1")
+    case "BoxBOD":
+      // b1(1 − e^{−b2x}), Misra1a's model
+      return named("Misra1a")
+    case "Rat42":
+      // b1 / (1 + e^{b2 − b3x})
+      return NISTModel(
+        value: { x, b in b[0] / (1 + exp(b[1] - b[2] * x[0])) },
+        gradient: { x, b in
+          let e = exp(b[1] - b[2] * x[0])
+          let q = 1 + e
+          return [1 / q, -b[0] * e / (q * q), b[0] * x[0] * e / (q * q)]
+        })
+    case "MGH10":
+      // b1e^{b2/(x + b3)}
+      return NISTModel(
+        value: { x, b in b[0] * exp(b[1] / (x[0] + b[2])) },
+        gradient: { x, b in
+          let u = x[0] + b[2]
+          let e = exp(b[1] / u)
+          return [e, b[0] * e / u, -b[0] * b[1] * e / (u * u)]
+        })
+    case "Eckerle4":
+      // (b1/b2)e^{−½((x − b3)/b2)²}
+      return NISTModel(
+        value: { x, b in
+          let z = (x[0] - b[2]) / b[1]
+          return b[0] / b[1] * exp(-0.5 * z * z)
+        },
+        gradient: { x, b in
+          let z = (x[0] - b[2]) / b[1]
+          let f = b[0] / b[1] * exp(-0.5 * z * z)
+          let g = exp(-0.5 * z * z) / b[1]
+          return [g, f * (z * z - 1) / b[1], f * z / b[1]]
+        })
+    case "Rat43":
+      // b1 / (1 + e^{b2 − b3x})^{1/b4}
+      return NISTModel(
+        value: { x, b in b[0] / pow(1 + exp(b[1] - b[2] * x[0]), 1 / b[3]) },
+        gradient: { x, b in
+          let e = exp(b[1] - b[2] * x[0])
+          let q = 1 + e
+          let f = b[0] / pow(q, 1 / b[3])
+          return [pow(q, -1 / b[3]), -f * e / (b[3] * q), f * x[0] * e / (b[3] * q), f * log(q) / (b[3] * b[3])]
+        })
+    case "Bennett5":
+      // b1(b2 + x)^{−1/b3}
+      return NISTModel(
+        value: { x, b in b[0] * pow(b[1] + x[0], -1 / b[2]) },
+        gradient: { x, b in
+          let u = b[1] + x[0]
+          let f = b[0] * pow(u, -1 / b[2])
+          return [pow(u, -1 / b[2]), -f / (b[2] * u), f * log(u) / (b[2] * b[2])]
         })
     default:
       preconditionFailure("no model for \(name)")

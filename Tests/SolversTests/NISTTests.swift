@@ -3,12 +3,13 @@ import KKTNet
 import Solvers
 import Testing
 
-/// The 19 NIST StRD problems of lower and average difficulty, from both starting points, scored by the log
-/// relative error of every parameter and of the residual sum of squares (ceres `examples/nist.cc`).
+/// The 27 NIST StRD nonlinear-regression problems — 8 of lower, 11 of average and 8 of higher difficulty —
+/// from both starting points, scored by the log relative error of every parameter and of the residual sum of
+/// squares (ceres `examples/nist.cc`).
 @Suite("NIST StRD")
 struct NISTTests {
   static let stopping = StoppingCriteria(
-    maximumIterations: 5000, gradientTolerance: 0, stepTolerance: 1e-15, functionTolerance: 1e-15)
+    maximumIterations: 20000, gradientTolerance: 0, stepTolerance: 1e-15, functionTolerance: 1e-15)
 
   /// The solver configurations run against every problem.
   static let configurations: [(String, @Sendable (CurveFittingProblem, [Double]) -> SolverResult)] = [
@@ -67,7 +68,9 @@ struct NISTTests {
       iterations: result.jacobianEvaluations)
   }
 
-  @Test("the certified parameters reproduce the certified residual sum of squares", arguments: NISTProblem.names)
+  @Test(
+    "the certified parameters reproduce the certified residual sum of squares",
+    arguments: NISTProblem.names + NISTProblem.higherDifficulty)
   func fixturesAreConsistent(_ name: String) {
     let nist = NISTProblem.load(name)
     let ssr = 2 * nist.problem().objective(at: nist.certified)
@@ -104,6 +107,71 @@ struct NISTTests {
     }
   }
 
+  /// The higher-difficulty problems. Two starts are hard in ways other solvers share:
+  /// - BoxBOD from start 1, b = (1, 1), with Marquardt's scaling: the first step sends b₂ past 100, where
+  ///   e^{−b₂x} ≈ 0 for every x, ∂r/∂b₂ vanishes and the model is the constant b₁ — the fit lands on that
+  ///   plateau, b₁ = ȳ = 172.5, as MINPACK's lmder does with the same scaling (SciPy `least_squares(method="lm",
+  ///   x_scale="jac")` ends at b = (172.5, 110.9)). Levenberg's D = I reaches the certified values.
+  /// - MGH10 from start 1, b = (2, 4·10⁵, 2.5·10⁴), a hundred times farther out than the start of Moré, Garbow &
+  ///   Hillstrom's test set: the path runs down a long curved valley with b₁ near 10⁻¹⁶ and takes 5 000–6 000
+  ///   iterations of nearly Gauss–Newton steps (ρ ≈ 0.45 each) with Nielsen's damping; trainlm's schedule and
+  ///   geodesic acceleration do not arrive within 20 000, and the SVD solver stops on a short step at b₁ ≈ 10⁻¹⁹
+  ///   where the Jacobian's columns differ by 10²⁶ and the rank decision drops a real direction.
+  @Test(
+    "higher difficulty: every parameter and the residual sum of squares to LRE ≥ 6",
+    arguments: NISTProblem.higherDifficulty)
+  func higherDifficulty(_ name: String) {
+    let nist = NISTProblem.load(name)
+    for (label, run) in Self.configurations {
+      for (s, start) in nist.starts.enumerated() {
+        let result = run(nist.problem(), start)
+        let score = Self.score(nist, result)
+        if name == "BoxBOD" && s == 0 && label.contains("Marquardt") {
+          #expect(
+            abs(result.parameters[0] - 172.5) < 1e-6 && result.parameters[1] > 50, "\(label): \(result.parameters)")
+          continue
+        }
+        let reaches = {
+          #expect(score.parameters.min()! >= 6, "\(label), start \(s + 1): parameter LREs \(score.parameters)")
+          #expect(score.residualSumOfSquares >= 6, "\(label), start \(s + 1): SSR LRE \(score.residualSumOfSquares)")
+        }
+        if name == "MGH10" && s == 0
+          && (label.contains("trainlm") || label.contains("geodesic") || label.contains("SVD"))
+        {
+          withKnownIssue("MGH10 from start 1: \(label) does not reach the valley's end") { reaches() }
+        } else {
+          reaches()
+        }
+      }
+    }
+  }
+
+  /// With the default options (D = I, Cholesky, 100 iterations, tolerances 10⁻¹²) a run may stop short of
+  /// the solution, but only by its budget: every run that reports convergence is at the certified values.
+  /// Before the false-convergence guard (`dampingHoldsBack`), Misra1c and Misra1d from start 2 "converged"
+  /// on a short step after two iterations with ‖g‖∞ = 58, and MGH10 from start 1 on a small decrease
+  /// after four, all three with LRE ≈ 1.
+  @Test("default options: a run that reports convergence is at the certified solution")
+  func defaultsDoNotConvergeFalsely() {
+    var converged = 0
+    for name in NISTProblem.names + NISTProblem.higherDifficulty {
+      let nist = NISTProblem.load(name)
+      for (s, start) in nist.starts.enumerated() {
+        let result = LevenbergMarquardt().minimize(nist.problem(), from: start)
+        guard result.termination.isConvergence else {
+          #expect(result.termination == .maximumIterations(100), "\(name) start \(s + 1): \(result.termination)")
+          continue
+        }
+        converged += 1
+        // A relative decrease of 10⁻¹² bounds the parameters' relative error by about 10⁻⁶ times the
+        // conditioning; ENSO, the worst conditioned, stops at LRE 4.9.
+        #expect(
+          Self.score(nist, result).parameters.min()! >= 4.5, "\(name) start \(s + 1): \(result.termination)")
+      }
+    }
+    #expect(converged >= 40)
+  }
+
   @Test("Gauss–Newton with a halving line search from both starts, except MGH17's distant start 1")
   func gaussNewton() {
     for name in NISTProblem.names {
@@ -126,7 +194,7 @@ struct NISTTests {
   func table() {
     print("| problem | start | min parameter LRE | SSR LRE | Jacobian evaluations |")
     print("|---|---|---|---|---|")
-    for name in NISTProblem.names {
+    for name in NISTProblem.names + NISTProblem.higherDifficulty {
       let nist = NISTProblem.load(name)
       for (s, start) in nist.starts.enumerated() {
         let score = Self.score(nist, Self.configurations[0].1(nist.problem(), start))

@@ -8,8 +8,8 @@ public enum LinearSolverKind: String, CaseIterable, Sendable {
   /// QR on the stacked system min ‖[J; √μ·D^½]δ + [r; 0]‖ (LAPACK gels): needs J; keeps the condition
   /// number of J.
   case qr
-  /// The SVD of the stacked system, or of the normal matrix when J is not formed (LAPACK gelsd):
-  /// the minimum-norm step, even for rank-deficient systems.
+  /// The SVD of the stacked system, or of the normal matrix when J is not formed (LAPACK gelsd), both
+  /// equilibrated by D^−½: the step of minimum D-norm ‖D^½δ‖, even for rank-deficient systems.
   case svd
 }
 
@@ -60,26 +60,42 @@ public struct DampedLinearSolver: Sendable {
       return try LAPACK.posv(a, b).elements
     case .qr, .svd:
       if useStacked, rightHandSide == nil, let j = system.jacobian, let r = system.residuals {
-        let (stacked, rhs) = stackedSystem(j, r, mu, d)
-        if kind == .qr { return try LAPACK.gels(stacked, rhs).elements }
-        return try LAPACK.gelsd(stacked, rhs).solution.elements
+        if kind == .qr {
+          let (stacked, rhs) = stackedSystem(j, r, mu, d, equilibrated: false)
+          return try LAPACK.gels(stacked, rhs).elements
+        }
+        let (stacked, rhs) = stackedSystem(j, r, mu, d, equilibrated: true)
+        return zip(try LAPACK.gelsd(stacked, rhs).solution.elements, d).map { $0 / $1.squareRoot() }
       }
       var a = system.normalMatrix
       for i in 0..<p { a[i, i] += mu * d[i] }
       let b = Matrix(column: (rightHandSide ?? system.gradient).map { -$0 })
-      if kind == .svd { return try LAPACK.gelsd(a, b).solution.elements }
+      if kind == .svd {
+        // The SVD of D^−½(G + μD)D^−½, for the same reason as the stacked system's.
+        let s = d.map { 1 / $0.squareRoot() }
+        for c in 0..<p { for i in 0..<p { a[i, c] *= s[i] * s[c] } }
+        let scaledB = Matrix(column: (0..<p).map { b.elements[$0] * s[$0] })
+        return zip(try LAPACK.gelsd(a, scaledB).solution.elements, s).map { $0 * $1 }
+      }
       return try LAPACK.posv(a, b).elements
     }
   }
 
-  /// [J; √μ·D^½] ((M + P) × P; just J when μ = 0) and [−r; 0].
-  private func stackedSystem(_ j: Matrix, _ r: [Double], _ mu: Double, _ d: [Double]) -> (Matrix, Matrix) {
+  /// [J; √μ·D^½] ((M + P) × P; just J when μ = 0) and [−r; 0]; `equilibrated`, [J·D^−½; √μ·I] for the
+  /// scaled step y = D^½δ. The SVD solver takes the equilibrated form: its rank decision (singular values
+  /// below ε·σ_max count as zero) is then made on columns of comparable size, not on parameters whose units
+  /// differ by 10¹⁵ (NIST's MGH10: ∂r/∂b₁ ≈ 10¹⁴, ∂r/∂b₂ ≈ 1), where it would drop a real direction and
+  /// end the run with a short step far from the solution.
+  private func stackedSystem(_ j: Matrix, _ r: [Double], _ mu: Double, _ d: [Double], equilibrated: Bool)
+    -> (Matrix, Matrix)
+  {
     let (m, p) = (j.rows, j.columns)
     let extra = mu > 0 ? p : 0
     var stacked = Matrix(rows: m + extra, columns: p)
     for c in 0..<p {
-      for i in 0..<m { stacked.elements[i + c * (m + extra)] = j.elements[i + c * m] }
-      if extra > 0 { stacked.elements[m + c + c * (m + extra)] = (mu * d[c]).squareRoot() }
+      let s = equilibrated ? 1 / d[c].squareRoot() : 1
+      for i in 0..<m { stacked.elements[i + c * (m + extra)] = j.elements[i + c * m] * s }
+      if extra > 0 { stacked.elements[m + c + c * (m + extra)] = (mu * (equilibrated ? 1 : d[c])).squareRoot() }
     }
     var rhs = Matrix(rows: m + extra, columns: 1)
     for i in 0..<m { rhs.elements[i] = -r[i] }

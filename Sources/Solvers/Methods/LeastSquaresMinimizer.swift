@@ -185,7 +185,8 @@ struct LeastSquaresMinimizer<Problem: GaussNewtonObjective> {
         continue
       }
       let thetaNorm = BLAS.nrm2(theta)
-      if BLAS.nrm2(step) <= stopping.stepTolerance * (thetaNorm + stopping.stepTolerance) {
+      let shortStep = stopping.stepTolerance * (thetaNorm + stopping.stepTolerance)
+      if BLAS.nrm2(step) <= shortStep && !dampingHoldsBack(mu, d, system, step: shortStep) {
         return finish(theta, f, iteration - 1, .stepTolerance(stopping.stepTolerance))
       }
       if let geodesic, let ls = leastSquares, let r = system.residuals {
@@ -240,7 +241,10 @@ struct LeastSquaresMinimizer<Problem: GaussNewtonObjective> {
           let best = tracker.bestParameters
           return finish(best, problem.objective(at: best), iteration, .validationStop(tracker.failures))
         }
-        if change <= stopping.functionTolerance * previous {
+        if change <= stopping.functionTolerance * previous
+          && !dampingHoldsBack(
+            damping?.damping ?? 0, d, system, decrease: stopping.functionTolerance * previous)
+        {
           return finish(theta, f, iteration, .functionTolerance(stopping.functionTolerance))
         }
         save()
@@ -259,20 +263,40 @@ struct LeastSquaresMinimizer<Problem: GaussNewtonObjective> {
     }
   }
 
+  /// Whether a short step or a small decrease is small only because μ is large, not because θ is near a
+  /// stationary point: for some parameter i the damping at least matches the curvature, μdᵢ ≥ Gᵢᵢ, while
+  /// the undamped step along it would not be small — its length |gᵢ|/Gᵢᵢ above the step tolerance
+  /// `step`, or its decrease gᵢ²/(2Gᵢᵢ) above the decrease tolerance `decrease`. Stopping there would be
+  /// a false convergence: on a badly scaled problem with D = I (NIST's Misra1c from start 2:
+  /// μ₀ = τ·max Gᵢᵢ ≈ 10⁸ against G₁₁ ≈ 1; MGH10 from start 1) it means μ has not yet come down, and each
+  /// good step lowers it. After a rejected step the tests apply as usual, so a run that has reached the
+  /// rounding level of f still ends.
+  func dampingHoldsBack(
+    _ mu: Double, _ d: [Double], _ system: DampedLinearSolver.System, step: Double = .infinity,
+    decrease: Double = .infinity
+  ) -> Bool {
+    guard mu > 0, history.last?.accepted != false else { return false }
+    return d.indices.contains { i in
+      let (curvature, g) = (system.normalMatrix[i, i], system.gradient[i])
+      return mu * d[i] >= curvature && (abs(g) > step * curvature || g * g > 2 * decrease * curvature)
+    }
+  }
+
   /// −gᵀδ − ½δᵀGδ, the decrease the quadratic model predicts (δᵀGδ as ‖Jδ‖² when J is formed).
   func predictedDecrease(_ step: [Double], _ system: DampedLinearSolver.System) -> Double {
-    let p = step.count
-    var curvature = 0.0
+    -BLAS.dot(system.gradient, step) - 0.5 * curvature(step, system)
+  }
+
+  /// δᵀGδ, as ‖Jδ‖² when J is formed.
+  func curvature(_ step: [Double], _ system: DampedLinearSolver.System) -> Double {
     if let j = system.jacobian {
       var jd = [Double](repeating: 0, count: j.rows)
       BLAS.gemv(j, step, into: &jd)
-      curvature = BLAS.dot(jd, jd)
-    } else {
-      var gd = [Double](repeating: 0, count: p)
-      BLAS.gemv(system.normalMatrix, step, into: &gd)
-      curvature = BLAS.dot(step, gd)
+      return BLAS.dot(jd, jd)
     }
-    return -BLAS.dot(system.gradient, step) - 0.5 * curvature
+    var gd = [Double](repeating: 0, count: step.count)
+    BLAS.gemv(system.normalMatrix, step, into: &gd)
+    return BLAS.dot(step, gd)
   }
 
   /// v + a/2 when the acceleration is small enough relative to v, else v (Transtrum & Sethna 2012).
