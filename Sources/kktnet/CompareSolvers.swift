@@ -42,6 +42,7 @@ struct CompareSolvers: ParsableCommand {
   }
 
   func run() throws {
+    if let plot { try AtomicFile.checkWritable(plot) }
     let setup = try TrainingSetup(options)
     for kind in kinds {
       if let problem = options.plan(kind).problem(with: setup.network) {

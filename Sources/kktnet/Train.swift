@@ -61,6 +61,8 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
+    // Every output is checked before the data is read, so that no run is lost to a mistyped folder.
+    for path in [out, history, plot, checkpoint].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
     let setup = try TrainingSetup(options)
     let plan = options.plan(solver.kind)
     if let problem = plan.problem(with: setup.network) { throw ValidationError(problem + ".") }

@@ -283,6 +283,17 @@ struct MalformedInputTests {
     expectClean(result, message, output: nil)
   }
 
+  @Test(
+    "train refuses an output it could not write before it reads the data, not after training",
+    arguments: ["--out", "--history", "--checkpoint"])
+  func unwritableOutput(_ flag: String) throws {
+    let result = try runKKTNet([
+      "train", "--data", datasetPath("iris"), "--architecture", "4-5-3", "--loss", "ce", "--epochs", "2",
+      flag, "/nonexistent/folder/file.out",
+    ])
+    expectClean(result, "the folder /nonexistent/folder does not exist", output: nil)
+  }
+
   @Test("a missing file is one sentence too")
   func missingFile() throws {
     let result = try runKKTNet(["check", "--model", "/nonexistent/m.safetensors", "--data", datasetPath("iris")])

@@ -104,6 +104,21 @@ struct DatasetTests {
     #expect(classes.targetNames == ["target=0", "target=1", "target=2"])
   }
 
+  @Test(
+    "line ends \\n, \\r\\n and \\r, a byte-order mark and trailing blank lines all read the same table",
+    arguments: ["\n", "\r\n", "\r"])
+  func lineEnds(_ end: String) throws {
+    let lines = ["a,b,y", "1,2,3", "4.5,\"6\",-7e-1"]
+    let plain = try CSVTable.parse(lines.joined(separator: "\n"))
+    for text in [lines.joined(separator: end), "\u{FEFF}" + lines.joined(separator: end) + end + end] {
+      let table = try CSVTable.parse(text)
+      #expect(table.header == ["a", "b", "y"])
+      #expect(table.rows.map(\.cells) == plain.rows.map(\.cells))
+      #expect(table.rows.map(\.line) == [2, 3])
+    }
+    #expect(plain.rows[1].cells == ["4.5", "6", "-7e-1"])
+  }
+
   @Test("--target picks columns by name, in the order given")
   func namedTargets() throws {
     let data = try Dataset.load(path: datasetPath("iris"), targets: ["petal_width_cm", "sepal_length_cm"])

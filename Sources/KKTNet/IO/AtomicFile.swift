@@ -43,6 +43,26 @@ public enum AtomicFile {
     }
   }
 
+  /// Checks, before a long computation, that `write(_:to:)` will be able to create `path`: its folder
+  /// exists, is a folder and can be written, and `path` is not itself a folder.
+  ///
+  /// - Throws: ``InputError`` naming the path and what is wrong.
+  public static func checkWritable(_ path: String) throws(InputError) {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent().path
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+      throw InputError(file: path, "cannot write the file: the folder \(folder) does not exist")
+    }
+    guard isFolder.boolValue else { throw InputError(file: path, "cannot write the file: \(folder) is not a folder") }
+    guard access(folder, W_OK) == 0 else {
+      throw InputError(file: path, "cannot write the file: the folder \(folder) is not writable")
+    }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+      throw InputError(file: path, "is a folder, not a file")
+    }
+  }
+
   /// Writes `text` as UTF-8 to `path` atomically.
   public static func write(_ text: String, to path: String) throws(InputError) {
     try write(Array(text.utf8), to: path)

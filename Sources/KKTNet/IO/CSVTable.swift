@@ -1,7 +1,7 @@
 import Foundation
 
 /// A comma-separated table as text cells: a required header row of column names, then rows of the same
-/// length. Fields may be quoted ("a, b" with "" for a quote inside); line ends may be \n or \r\n; a
+/// length. Fields may be quoted ("a, b" with "" for a quote inside); line ends may be \n, \r\n or \r; a
 /// UTF-8 byte-order mark and trailing blank lines are ignored. Every error names the line.
 public struct CSVTable: Sendable {
   /// The column names of the header, trimmed.
@@ -11,9 +11,8 @@ public struct CSVTable: Sendable {
 
   /// Parses the text of a CSV file.
   public static func parse(_ text: String) throws(InputError) -> CSVTable {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      line.hasSuffix("\r") ? line.dropLast() : line
-    }
+    // "\r\n" is one Character in Swift, so splitting on "\n" alone would leave a Windows file one line long.
+    var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
     if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
     while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
     guard !lines.isEmpty else { throw InputError("the file is empty") }
