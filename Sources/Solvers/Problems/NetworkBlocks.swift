@@ -70,6 +70,20 @@ final class NetworkBlocks {
     return sum
   }
 
+  /// Adds the L2 penalty's share to the normal equations and the objective: λ₂ to Gᵢᵢ, λ₂θᵢ to gᵢ and
+  /// (λ₂/2)θᵢ² to f for every weight index i.
+  static func addRidge(
+    _ l2: Double, weightIndices: [Int], parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double],
+    objective f: inout Double
+  ) {
+    let p = parameters.count
+    for index in weightIndices {
+      normalMatrix.elements[index + index * p] += l2
+      gradient[index] += l2 * parameters[index]
+      f += 0.5 * l2 * parameters[index] * parameters[index]
+    }
+  }
+
   /// The indices of the weights (not biases) in θ.
   var weightIndices: [Int] {
     (1...architecture.layerCount).flatMap { architecture.weightOffset(layer: $0)..<architecture.biasOffset(layer: $0) }

@@ -112,11 +112,9 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
       }
     }
     if l2 > 0 {
-      for index in weightIndices {
-        normalMatrix.elements[index + index * p] += l2
-        gradient[index] += l2 * parameters[index]
-        f += 0.5 * l2 * parameters[index] * parameters[index]
-      }
+      NetworkBlocks.addRidge(
+        l2, weightIndices: weightIndices, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient,
+        objective: &f)
     }
     return f
   }
