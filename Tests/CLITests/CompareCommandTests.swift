@@ -58,7 +58,7 @@ struct CompareCommandTests {
   @Test(
     "bad flags get one sentence and exit 64",
     arguments: [
-      (["--loss", "hinge"], "unknown loss 'hinge'"),
+      (["--loss", "hinge"], "The value 'hinge' is invalid for '--loss <loss>'"),
       (["--architecture", "3-x-2"], "--architecture must be layer sizes"),
       (["--activations", "swish"], "unknown activation 'swish'"),
       (
@@ -67,8 +67,8 @@ struct CompareCommandTests {
       ),
       (["--loss", "ce", "--activations", "tanh,tanh,tanh"], "the loss ce needs a softmax output layer"),
       (["--samples", "0"], "--samples must be at least 1"),
-      (["--init", "orthogonal"], "unknown initialization 'orthogonal'"),
-      (["--l2=-1"], "--l1 and --l2 must be finite and not negative"),
+      (["--init", "orthogonal"], "The value 'orthogonal' is invalid for '--init <init>'"),
+      (["--l2=-1"], "--l2 must be finite and not negative"),
     ])
   func badFlags(_ flags: [String], _ message: String) throws {
     let result = try runKKTNet(["compare"] + flags)

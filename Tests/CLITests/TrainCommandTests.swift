@@ -86,11 +86,40 @@ struct TrainCommandTests {
     let a = try SafetensorsFile.read(path: path("whole.safetensors")).tensors
     let b = try SafetensorsFile.read(path: path("resumed.safetensors")).tensors
     #expect(a.map { $0.values.map(\.bitPattern) } == b.map { $0.values.map(\.bitPattern) })
-    // Different flags are refused with a sentence.
-    let mismatch = try runKKTNet(
-      ["train"] + flags.dropLast(2) + ["--patience", "5", "--resume", path("state.safetensors")])
+    // A setting that changes the trajectory is refused, naming only that setting; the budget may change.
+    let changed = solver == "minibatch" ? ["--learning-rate", "0.3"] : ["--damping", "trainlm"]
+    let mismatch = try runKKTNet(["train"] + flags + changed + ["--resume", path("state.safetensors")])
     #expect(mismatch.status == 1)
-    #expect(mismatch.standardError.contains("resume with the same flags"))
+    #expect(mismatch.standardError.contains("\(changed[0]) was"), "\(mismatch.standardError)")
+    #expect(!mismatch.standardError.contains("--epochs"), "\(mismatch.standardError)")
+    let patience = try runKKTNet(
+      ["train"] + flags.dropLast(2) + ["--patience", "5", "--resume", path("state.safetensors")])
+    #expect(patience.status == 0, "\(patience.standardError)")
+  }
+
+  @Test(
+    "a finished run continued with a larger budget ends bit for bit where the longer uninterrupted run ends",
+    arguments: [
+      ["--solver", "adam", "--batch-size", "16", "--learning-rate", "0.01"],
+      ["--solver", "nesterov", "--batch-size", "20", "--schedule", "cosine", "--cosine-horizon", "300"],
+      ["--solver", "levenberg-marquardt"],
+    ])
+  func extend(_ solverFlags: [String]) throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = { folder.appendingPathComponent($0).path }
+    let flags = ["train"] + Self.wine + solverFlags + ["--quiet", "--patience", "1000"]
+    let long = try runKKTNet(flags + ["--epochs", "12", "--out", path("long.safetensors")])
+    #expect(long.status == 0, "\(long.standardError)")
+    let short = try runKKTNet(
+      flags + ["--epochs", "5", "--checkpoint", path("state.safetensors"), "--checkpoint-every", "1000"])
+    #expect(short.status == 0, "\(short.standardError)")
+    let extended = try runKKTNet(
+      flags + ["--epochs", "12", "--resume", path("state.safetensors"), "--out", path("extended.safetensors")])
+    #expect(extended.status == 0, "\(extended.standardError)")
+    let a = try SafetensorsFile.read(path: path("long.safetensors")).tensors
+    let b = try SafetensorsFile.read(path: path("extended.safetensors")).tensors
+    #expect(a.map { $0.values.map(\.bitPattern) } == b.map { $0.values.map(\.bitPattern) })
   }
 
   @Test("a run killed at random moments leaves a complete checkpoint that resumes to the uninterrupted result")
@@ -100,29 +129,31 @@ struct TrainCommandTests {
     let checkpoint = folder.appendingPathComponent("state.safetensors").path
     let flags = [
       "train", "--data", datasetPath("digits"), "--architecture", "64-24-10", "--loss", "ce", "--standardize",
-      "--solver",
-      "sgd", "--epochs", "3", "--quiet", "--checkpoint", checkpoint, "--checkpoint-every", "1",
+      "--solver", "sgd", "--epochs", "3", "--quiet", "--checkpoint", checkpoint, "--checkpoint-every", "10",
     ]
     var random = RandomSource(seed: 3)
     var interrupted = 0
     for _ in 0..<6 {
+      let before = fileIdentity(checkpoint)
       let process = Process()
       process.executableURL = kktnetExecutable()
       process.arguments = flags
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       try process.run()
-      usleep(UInt32(150_000 + random.nextIndex(below: 400_000)))
+      // Wait (up to two minutes) for this run's first checkpoint: a new file replaced the old one.
+      let written = waitUntil(seconds: 120) { !process.isRunning || fileIdentity(checkpoint) != before }
+      #expect(written, "no checkpoint within two minutes")
+      // Then a random moment within the next 300 ms.
+      usleep(UInt32(random.nextIndex(below: 300_000)))
       if process.isRunning {
         kill(process.processIdentifier, SIGKILL)
         interrupted += 1
       }
       process.waitUntilExit()
       // Whatever the moment, the checkpoint is a whole file: the old one or the new one.
-      if FileManager.default.fileExists(atPath: checkpoint) {
-        let model = try ModelFile.read(path: checkpoint)
-        #expect(model.extraMetadata["state.iteration"] != nil)
-      }
+      let model = try ModelFile.read(path: checkpoint)
+      #expect(model.extraMetadata["state.checkpoint"] != nil)
     }
     #expect(interrupted > 0, "the runs finished before they could be killed")
     let out = folder.appendingPathComponent("resumed.safetensors").path

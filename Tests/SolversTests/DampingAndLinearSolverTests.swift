@@ -101,7 +101,7 @@ struct LinearSolverTests {
         #expect(relativeDifference(cholesky, qr) <= 1e-13)
         #expect(relativeDifference(svd, qr) <= 1e-13)
         // Without J, from the normal matrix alone.
-        let normalOnly = DampedLinearSolver.System(normalMatrix: s.normalMatrix, gradient: s.gradient)
+        let normalOnly = DampedLinearSolver.System(normalMatrix: s.normalMatrix!, gradient: s.gradient)
         let svdNormal = try DampedLinearSolver(kind: .svd).solve(normalOnly, damping: mu, scaling: d)
         #expect(relativeDifference(svdNormal, qr) <= 1e-12)
       }

@@ -33,7 +33,7 @@ struct EverySolverTests {
     var plan = TrainingPlan(solver: solver)
     // Second-order iterations count rejected trials too: LM may reject a few while μ grows.
     plan.epochs = solver.isFirstOrder ? (solver == .stochastic ? 1 : 5) : 10
-    let result = plan.run(network: network, inputs: x, targets: y)
+    let result = try plan.run(network: network, inputs: x, targets: y)
     let start = result.history[0].loss
     #expect(result.loss < start, "\(solver) on \(c.dataset): \(start) → \(result.loss), \(result.termination)")
     #expect(result.iterations >= 1)

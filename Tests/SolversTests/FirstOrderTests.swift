@@ -101,11 +101,11 @@ struct FirstOrderTests {
       let whole = solver.minimize(problem, from: network.parameters)
       // The state an interrupted run (same flags) saved after 37 updates — mid-epoch, at 12 updates per
       // epoch — then resumed with the same flags.
-      var saved: SolverState?
+      var saved: RunState<FirstOrderSolver.State>?
       _ = solver.minimize(
         problem, from: network.parameters, checkpointing: Checkpointing(every: 37) { if saved == nil { saved = $0 } })
       let state = try #require(saved)
-      #expect(state.iteration == 37 && state.batchInEpoch == 1)
+      #expect(state.iteration == 37 && state.method.batchInEpoch == 1)
       let resumed = solver.minimize(problem, from: network.parameters, resume: state)
       #expect(resumed.parameters.map(\.bitPattern) == whole.parameters.map(\.bitPattern))
       // Every summary but its wall-clock time.
@@ -129,7 +129,7 @@ struct FirstOrderTests {
     var options = LevenbergMarquardt.Options(scaling: .marquardt)
     options.stopping = StoppingCriteria(maximumIterations: 60, goal: 0)
     let whole = LevenbergMarquardt(options: options).minimize(problem, from: network.parameters)
-    var saved: SolverState?
+    var saved: RunState<LevenbergMarquardt.State>?
     _ = LevenbergMarquardt(options: options).minimize(
       problem, from: network.parameters, checkpointing: Checkpointing(every: 25) { if saved == nil { saved = $0 } })
     #expect(saved?.iteration == 25)
@@ -166,7 +166,7 @@ struct FirstOrderTests {
       options: .init(
         method: .adam, learningRate: 0.01,
         stopping: StoppingCriteria(maximumIterations: 5000, maximumValidationFailures: 20)))
-    let result = solver.minimize(problem, from: network.parameters, validation: { check.objective(at: $0) })
+    let result = solver.minimize(problem, from: network.parameters, validation: Validation { check.objective(at: $0) })
     guard case .validationStop(20) = result.termination else {
       Issue.record("expected early stopping, got \(result.termination)")
       return

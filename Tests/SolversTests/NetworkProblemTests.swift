@@ -173,9 +173,8 @@ struct NetworkProblemTests {
     let validation = NetworkLeastSquaresProblem(network: network, inputs: x, targets: y)
     var options = LevenbergMarquardt.Options(damping: MultiplicativeDamping())
     options.stopping = StoppingCriteria(maximumIterations: 2000, goal: 0, maximumValidationFailures: 6)
-    let result = LevenbergMarquardt(options: options).minimize(problem, from: network.parameters) {
-      validation.objective(at: $0)
-    }
+    let result = LevenbergMarquardt(options: options).minimize(
+      problem, from: network.parameters, validation: Validation { validation.objective(at: $0) })
     guard case .validationStop(let failures) = result.termination else {
       Issue.record("expected a validation stop, got \(result.termination)")
       return

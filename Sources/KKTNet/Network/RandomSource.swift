@@ -113,3 +113,22 @@ package func portableLogarithm(_ x: Double) -> Double {
   }
   return 2 * sum + exponent * 0.6931471805599453
 }
+
+extension RandomSource: Codable {
+  /// The four words of the state, as decimal strings (exact in any JSON reader).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode([state.0, state.1, state.2, state.3].map { String($0) })
+  }
+
+  /// Reads what ``encode(to:)`` wrote; a damaged or all-zero state is a decoding error, not a trap.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let words = try container.decode([String].self).compactMap { UInt64($0) }
+    guard words.count == 4, words != [0, 0, 0, 0] else {
+      throw DecodingError.dataCorruptedError(
+        in: container, debugDescription: "the generator's state must be four words, not all zero")
+    }
+    self.init(state: (words[0], words[1], words[2], words[3]))
+  }
+}

@@ -1,18 +1,5 @@
 import KKTNet
 
-/// How the damped Gauss–Newton system is solved.
-public enum LinearSolverKind: String, CaseIterable, Sendable {
-  /// Cholesky on the normal equations (JᵀJ + μD)δ = −Jᵀr (LAPACK posv): n³/3 flops, fastest; squares
-  /// the condition number. When M < P it solves the M × M dual system instead.
-  case cholesky
-  /// QR on the stacked system min ‖[J; √μ·D^½]δ + [r; 0]‖ (LAPACK gels): needs J; keeps the condition
-  /// number of J.
-  case qr
-  /// The SVD of the stacked system, or of the normal matrix when J is not formed (LAPACK gelsd), both
-  /// equilibrated by D^−½: the step of minimum D-norm ‖D^½δ‖, even for rank-deficient systems.
-  case svd
-}
-
 /// Solves the damped linear system of one Gauss–Newton or Levenberg–Marquardt step,
 ///
 ///     (G + μD)δ = −g,   equivalently   min ‖[J; √μ·D^½]δ + [r; 0]‖₂ when G = JᵀJ, g = Jᵀr,
@@ -24,37 +11,22 @@ public struct DampedLinearSolver: Sendable {
 
   public init(kind: LinearSolverKind) { self.kind = kind }
 
-  /// The linearization at the current point.
-  public struct System {
-    /// G (P × P, both triangles).
-    public var normalMatrix: Matrix
-    /// g.
-    public var gradient: [Double]
-    /// J (M × P) and r, when the problem forms them; required by QR and by SVD on the stacked system.
-    public var jacobian: Matrix?
-    public var residuals: [Double]?
-
-    public init(normalMatrix: Matrix, gradient: [Double], jacobian: Matrix? = nil, residuals: [Double]? = nil) {
-      self.normalMatrix = normalMatrix
-      self.gradient = gradient
-      self.jacobian = jacobian
-      self.residuals = residuals
-    }
-  }
-
-  /// δ for damping μ and scaling d (d > 0).
+  /// δ for damping μ and scaling d (d > 0); with `rightHandSide` b, the solution of (G + μD)δ = −b.
   public func solve(_ system: System, damping mu: Double, scaling d: [Double], rightHandSide: [Double]? = nil)
     throws(LAPACKError) -> [Double]
   {
+    guard let normal = system.normalMatrix else {
+      return try DualSystem(jacobian: system.jacobian!, scaling: d).solve(
+        kind: kind, damping: mu, residuals: system.residuals!, rightHandSide: rightHandSide)
+    }
     let p = system.gradient.count
-    // The right-hand side: −g, or −Jᵀu for an extra solve (geodesic acceleration) given as u.
     let useStacked = (kind != .cholesky) && system.jacobian != nil
     switch kind {
     case .cholesky:
       if let j = system.jacobian, j.rows < p, rightHandSide == nil, let r = system.residuals {
-        return try dualCholesky(j, r, mu, d)
+        return try DualSystem(jacobian: j, scaling: d).solve(kind: kind, damping: mu, residuals: r, rightHandSide: nil)
       }
-      var a = system.normalMatrix
+      var a = normal
       for i in 0..<p { a[i, i] += mu * d[i] }
       let b = Matrix(column: (rightHandSide ?? system.gradient).map { -$0 })
       return try LAPACK.posv(a, b).elements
@@ -67,7 +39,7 @@ public struct DampedLinearSolver: Sendable {
         let (stacked, rhs) = stackedSystem(j, r, mu, d, equilibrated: true)
         return zip(try LAPACK.gelsd(stacked, rhs).solution.elements, d).map { $0 / $1.squareRoot() }
       }
-      var a = system.normalMatrix
+      var a = normal
       for i in 0..<p { a[i, i] += mu * d[i] }
       let b = Matrix(column: (rightHandSide ?? system.gradient).map { -$0 })
       if kind == .svd {
@@ -102,21 +74,4 @@ public struct DampedLinearSolver: Sendable {
     return (stacked, rhs)
   }
 
-  /// For M < P: with J̃ = J·D^−½, solve the M × M system (J̃J̃ᵀ + μI)w = r and take δ = −D^−½·J̃ᵀw, the
-  /// same step as the P × P normal equations at a fraction of the cost.
-  private func dualCholesky(_ j: Matrix, _ r: [Double], _ mu: Double, _ d: [Double]) throws(LAPACKError) -> [Double] {
-    let (m, p) = (j.rows, j.columns)
-    var scaled = j
-    for c in 0..<p {
-      let s = 1 / d[c].squareRoot()
-      for i in 0..<m { scaled.elements[i + c * m] *= s }
-    }
-    var a = Matrix(rows: m, columns: m)
-    BLAS.syrk(scaled, transpose: .none, into: &a)
-    for i in 0..<m { a[i, i] += mu }
-    let w = try LAPACK.posv(a, Matrix(column: r))
-    var u = [Double](repeating: 0, count: p)
-    BLAS.gemv(scaled, w.elements, transpose: .transpose, alpha: -1, into: &u)
-    return (0..<p).map { u[$0] / d[$0].squareRoot() }
-  }
 }

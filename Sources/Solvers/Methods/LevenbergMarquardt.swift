@@ -8,6 +8,9 @@ import KKTNet
 /// reduce f is never taken; the damping strategy raises μ after it (towards a short gradient step,
 /// δ → −D⁻¹g/μ) and lowers μ after a good step (towards Gauss–Newton). Levenberg 1944, Marquardt 1963;
 /// the defaults follow Madsen, Nielsen & Tingleff 2004.
+///
+/// It is the composition of a ``DampedNewtonDescent`` (the step for μ, with the scaling D) and a
+/// ``DampingSearch`` (the schedule of μ), run by ``Minimizer``.
 public struct LevenbergMarquardt: Sendable {
   public struct Options: Sendable {
     /// The damping update: Nielsen's gain-ratio rule (default) or trainlm's multiplicative schedule.
@@ -37,59 +40,34 @@ public struct LevenbergMarquardt: Sendable {
 
   public init(options: Options = Options()) { self.options = options }
 
-  /// Minimizes f from `start`.
+  /// What a checkpoint of a Levenberg–Marquardt run holds: θ, f, the scaling d, μ and ν.
+  public typealias State = GaussNewtonFamilyState<[Double], DampingState>
+
+  /// The iteration this solver runs on `problem`.
+  public func method<Problem: GaussNewtonObjective>(for problem: Problem)
+    -> GaussNewtonFamily<Problem, DampedNewtonDescent, DampingSearch>
+  {
+    GaussNewtonFamily(
+      problem: problem, descent: DampedNewtonDescent(scaling: options.scaling, linearSolver: options.linearSolver),
+      search: DampingSearch(strategy: options.damping), geodesicAcceleration: options.geodesicAcceleration)
+  }
+
+  /// Minimizes f from `start`, or continues `resume`.
   ///
   /// - Parameters:
-  ///   - validation: θ ↦ validation loss, for trainlm's early stop (evaluated at the start and after each
-  ///     accepted step).
-  ///   - observer: called with every iteration's summary (iteration 0 first).
   ///   - resume: a state saved by `checkpointing`, to continue exactly where it was saved.
-  ///   - checkpointing: saves the state every so many iterations.
-  public func minimize(
-    _ problem: some GaussNewtonObjective, from start: [Double], resume: SolverState? = nil,
-    validation: (([Double]) -> Double)? = nil, checkpointing: Checkpointing? = nil,
+  ///   - validation: the validation loss, for trainlm's early stop (evaluated at the start and after each
+  ///     accepted step).
+  ///   - checkpointing: saves the state every so many iterations and at the end.
+  ///   - interruption: ends the run between two iterations when requested.
+  ///   - observer: called with every iteration's summary (iteration 0 first); a trailing closure is this.
+  public func minimize<Problem: GaussNewtonObjective>(
+    _ problem: Problem, from start: [Double], resume: RunState<State>? = nil, validation: Validation? = nil,
+    checkpointing: Checkpointing<State>? = nil, interruption: Interruption? = nil,
     observer: ((IterationSummary) -> Void)? = nil
   ) -> SolverResult {
-    var minimizer = LeastSquaresMinimizer(
-      problem: problem, method: .levenbergMarquardt(options), stopping: options.stopping, validation: validation,
+    Minimizer(method: method(for: problem), stopping: options.stopping).minimize(
+      from: start, resume: resume, validation: validation, checkpointing: checkpointing, interruption: interruption,
       observer: observer)
-    return minimizer.run(from: start, resume: resume, checkpointing: checkpointing)
-  }
-}
-
-/// Gauss–Newton: δ = argmin ‖Jδ + r‖ (the minimum-norm one, by the SVD, by default; for a generalized
-/// Gauss–Newton problem, of Gδ = −g), with the step halved until it reduces f — a step that increases the
-/// loss is never taken. Quadratic convergence on zero-residual problems.
-public struct GaussNewton: Sendable {
-  public struct Options: Sendable {
-    /// SVD (default: the minimum-norm argmin, also when J is rank deficient, as networks with dead units or
-    /// constant inputs are), QR or Cholesky (faster, but they stop on a rank-deficient J).
-    public var linearSolver: LinearSolverKind
-    /// How many times the step may be halved before the run stops with `.noDescent`.
-    public var maximumHalvings: Int
-    public var stopping: StoppingCriteria
-
-    public init(
-      linearSolver: LinearSolverKind = .svd, maximumHalvings: Int = 30, stopping: StoppingCriteria = StoppingCriteria()
-    ) {
-      self.linearSolver = linearSolver
-      self.maximumHalvings = maximumHalvings
-      self.stopping = stopping
-    }
-  }
-
-  public var options: Options
-
-  public init(options: Options = Options()) { self.options = options }
-
-  public func minimize(
-    _ problem: some GaussNewtonObjective, from start: [Double], resume: SolverState? = nil,
-    validation: (([Double]) -> Double)? = nil, checkpointing: Checkpointing? = nil,
-    observer: ((IterationSummary) -> Void)? = nil
-  ) -> SolverResult {
-    var minimizer = LeastSquaresMinimizer(
-      problem: problem, method: .gaussNewton(options), stopping: options.stopping, validation: validation,
-      observer: observer)
-    return minimizer.run(from: start, resume: resume, checkpointing: checkpointing)
   }
 }

@@ -12,6 +12,46 @@ public protocol GaussNewtonObjective: AnyObject {
 
   /// Fills G (P × P; at least its lower triangle) and g, and returns f(θ).
   func normalEquations(at parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double]) -> Double
+
+  /// f(θ), with what the evaluation computed kept for a linearization at the same point (a network keeps
+  /// its forward pass). The default is ``objective(at:)``.
+  func evaluate(at parameters: [Double]) -> EvaluationPoint
+
+  /// ``normalEquations(at:normalMatrix:gradient:)`` at a point ``evaluate(at:)`` returned, reusing what that
+  /// evaluation computed when the problem still holds it. The default recomputes.
+  func normalEquations(at point: EvaluationPoint, normalMatrix: inout Matrix, gradient: inout [Double]) -> Double
+}
+
+/// A point θ where a problem evaluated f, and a token for what it kept of that evaluation.
+///
+/// The solvers pass it back to the same problem to linearize there. A problem that holds one evaluation's
+/// intermediate results (a network's states xᵏ) reuses them when the token is still current, so the loss
+/// at a trial point and the linearization there, once the point is accepted, share one forward pass.
+public struct EvaluationPoint: Sendable {
+  /// θ.
+  public let parameters: [Double]
+  /// f(θ).
+  public let objective: Double
+  /// Which of the problem's evaluations this is, when it keeps one; nil otherwise.
+  public let pass: UInt64?
+
+  public init(parameters: [Double], objective: Double, pass: UInt64? = nil) {
+    self.parameters = parameters
+    self.objective = objective
+    self.pass = pass
+  }
+}
+
+extension GaussNewtonObjective {
+  public func evaluate(at parameters: [Double]) -> EvaluationPoint {
+    EvaluationPoint(parameters: parameters, objective: objective(at: parameters))
+  }
+
+  public func normalEquations(at point: EvaluationPoint, normalMatrix: inout Matrix, gradient: inout [Double])
+    -> Double
+  {
+    normalEquations(at: point.parameters, normalMatrix: &normalMatrix, gradient: &gradient)
+  }
 }
 
 /// A nonlinear least-squares problem: minimize f(θ) = ½‖r(θ)‖², r: ℝᴾ → ℝᴹ, with g = Jᵀr and G = JᵀJ.
@@ -33,6 +73,10 @@ public protocol LeastSquaresProblem: GaussNewtonObjective {
   /// J(θ) into an M × P matrix.
   func jacobian(at parameters: [Double], into jacobian: inout Matrix)
 
+  /// r and J at a point ``GaussNewtonObjective/evaluate(at:)`` returned, reusing that evaluation when the
+  /// problem still holds it. The default calls ``residuals(at:into:)`` and ``jacobian(at:into:)``.
+  func residualsAndJacobian(at point: EvaluationPoint, residuals: inout [Double], jacobian: inout Matrix)
+
   /// J(θ)·v (M values).
   func jacobianProduct(at parameters: [Double], direction: [Double]) -> [Double]
 
@@ -42,6 +86,11 @@ public protocol LeastSquaresProblem: GaussNewtonObjective {
 
 extension LeastSquaresProblem {
   public var providesJacobian: Bool { true }
+
+  public func residualsAndJacobian(at point: EvaluationPoint, residuals: inout [Double], jacobian: inout Matrix) {
+    self.residuals(at: point.parameters, into: &residuals)
+    self.jacobian(at: point.parameters, into: &jacobian)
+  }
 
   /// ½‖r(θ)‖².
   public func objective(at parameters: [Double]) -> Double {

@@ -12,6 +12,8 @@ final class NetworkBlocks {
   /// Jᵀ of one block: P × (blockSize · n_N).
   private(set) var transposedJacobian: UnsafeMutablePointer<Double>
   let transposedJacobianColumns: Int
+  /// The indices of the weights (not biases) in θ, in file order.
+  let weightIndices: [Int]
 
   init(architecture: Architecture, loss: Loss, inputs: Matrix, targets: Matrix, blockSize: Int) {
     precondition(blockSize >= 1, "the block size must be positive")
@@ -37,25 +39,36 @@ final class NetworkBlocks {
     workspace = Lagrangian.Workspace(architecture: architecture, sampleCapacity: size)
     transposedJacobianColumns = size * architecture.outputSize
     transposedJacobian = .allocate(capacity: architecture.parameterCount * transposedJacobianColumns)
+    weightIndices = (1...architecture.layerCount).flatMap {
+      architecture.weightOffset(layer: $0)..<architecture.biasOffset(layer: $0)
+    }
   }
 
   deinit { transposedJacobian.deallocate() }
 
-  /// The θ whose states of block 0 the workspace holds, when there is a single block: the loss at a trial
-  /// point and the linearization at the same point, once accepted, then share one forward pass.
-  private var statesFor: [Double]?
+  /// How many forward passes have run in the workspace, and the one whose states it holds (only with a
+  /// single block: with several, each block's pass overwrites the last).
+  private var passes: UInt64 = 0
+  private var heldPass: UInt64?
 
-  /// Forgets which θ the workspace's states belong to (call before anything else solves states in it).
-  func invalidateStates() { statesFor = nil }
-
-  /// Solves block b's states at θ, unless the workspace already holds them.
-  func solveStates(_ b: Int, theta: UnsafeBufferPointer<Double>) {
-    if blocks.count == 1, let cached = statesFor, cached.elementsEqual(theta, by: { $0.bitPattern == $1.bitPattern }) {
-      return
-    }
+  /// Solves block b's states at θ into the workspace; returns the pass's number.
+  @discardableResult
+  func solveStates(_ b: Int, theta: UnsafeBufferPointer<Double>) -> UInt64 {
     blocks[b].solveStates(theta: theta.baseAddress!, workspace: workspace)
-    statesFor = blocks.count == 1 ? Array(theta) : nil
+    passes += 1
+    heldPass = blocks.count == 1 ? passes : nil
+    return passes
   }
+
+  /// Block b's states at `point`: kept from the evaluation that made the point when the workspace still
+  /// holds them, solved again otherwise.
+  func solveStates(_ b: Int, at point: EvaluationPoint, theta: UnsafeBufferPointer<Double>) {
+    if let pass = point.pass, pass == heldPass { return }
+    solveStates(b, theta: theta)
+  }
+
+  /// Forgets the states the workspace holds (before something else overwrites it).
+  func invalidateStates() { heldPass = nil }
 
   /// The first sample of block b.
   func start(of b: Int) -> Int { b * blockSize }
@@ -70,22 +83,22 @@ final class NetworkBlocks {
     return sum
   }
 
-  /// Adds the L2 penalty's share to the normal equations and the objective: λ₂ to Gᵢᵢ, λ₂θᵢ to gᵢ and
-  /// (λ₂/2)θᵢ² to f for every weight index i.
-  static func addRidge(
-    _ l2: Double, weightIndices: [Int], parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double],
-    objective f: inout Double
+  /// Adds the L2 penalty's share to the normal equations and the objective: λ₂ to Gᵢᵢ and λ₂θᵢ to gᵢ for
+  /// every weight index i, and (λ₂/2)‖W‖² to f, summed as ``weightSquares(_:)`` sums it so that f is the
+  /// objective's value to the bit.
+  func addRidge(
+    _ l2: Double, parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double], objective f: inout Double
   ) {
     let p = parameters.count
     for index in weightIndices {
       normalMatrix.elements[index + index * p] += l2
       gradient[index] += l2 * parameters[index]
-      f += 0.5 * l2 * parameters[index] * parameters[index]
     }
+    f += 0.5 * l2 * parameters.withUnsafeBufferPointer { weightSquares($0.baseAddress!) }
   }
 
-  /// The indices of the weights (not biases) in θ.
-  var weightIndices: [Int] {
-    (1...architecture.layerCount).flatMap { architecture.weightOffset(layer: $0)..<architecture.biasOffset(layer: $0) }
+  /// The point of an evaluation that ran the last forward pass.
+  func point(_ parameters: [Double], objective: Double) -> EvaluationPoint {
+    EvaluationPoint(parameters: parameters, objective: objective, pass: heldPass)
   }
 }

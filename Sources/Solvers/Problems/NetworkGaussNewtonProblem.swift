@@ -15,7 +15,6 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
   public let l2: Double
   public let parameterCount: Int
   let data: NetworkBlocks
-  private let weightIndices: [Int]
 
   public init(network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048) {
     precondition(network.loss != .meanSquaredError, "mse is least squares: use NetworkLeastSquaresProblem")
@@ -25,13 +24,17 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
     l2 = network.regularization.l2
     parameterCount = architecture.parameterCount
     data = NetworkBlocks(architecture: architecture, loss: loss, inputs: inputs, targets: targets, blockSize: blockSize)
-    weightIndices = data.weightIndices
   }
 
   public var sampleCount: Int { data.sampleCount }
 
-  /// J(θ) = Σ_b (m_b/m)·J_b(θ) + (λ₂/2)‖W‖².
-  public func objective(at parameters: [Double]) -> Double {
+  /// J(θ) = (1/m) Σ_b m_b·J_b(θ) + (λ₂/2)‖W‖², by one forward pass; the same summation as the value
+  /// ``normalEquations(at:normalMatrix:gradient:)`` returns, so the two agree to the bit.
+  public func objective(at parameters: [Double]) -> Double { evaluate(at: parameters).objective }
+
+  /// J(θ), keeping the forward pass (with a single block) for a linearization at the same point.
+  public func evaluate(at parameters: [Double]) -> EvaluationPoint {
+    precondition(parameters.count == parameterCount, "θ has the wrong length")
     var sum = 0.0
     parameters.withUnsafeBufferPointer { theta in
       for (b, block) in data.blocks.enumerated() {
@@ -41,16 +44,29 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
       sum /= Double(data.sampleCount)
       if l2 > 0 { sum += 0.5 * l2 * data.weightSquares(theta.baseAddress!) }
     }
-    return sum
+    return data.point(parameters, objective: sum)
   }
 
   public func normalEquations(at parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double]) -> Double {
+    accumulateNormalEquations(parameters, point: nil, normalMatrix: &normalMatrix, gradient: &gradient)
+  }
+
+  /// The normal equations at `point`, reusing its forward pass when the workspace still holds it.
+  public func normalEquations(at point: EvaluationPoint, normalMatrix: inout Matrix, gradient: inout [Double])
+    -> Double
+  {
+    accumulateNormalEquations(point.parameters, point: point, normalMatrix: &normalMatrix, gradient: &gradient)
+  }
+
+  private func accumulateNormalEquations(
+    _ parameters: [Double], point: EvaluationPoint?, normalMatrix: inout Matrix, gradient: inout [Double]
+  ) -> Double {
     let p = parameterCount
     let n = architecture.outputSize
     precondition(
       normalMatrix.rows == p && normalMatrix.columns == p && gradient.count == p, "G must be P × P, g P long")
     let inverseM = 1 / Double(data.sampleCount)
-    var f = 0.0
+    var weightedSum = 0.0
     var blockGradient = [Double](repeating: 0, count: p)
     var weights = [Double](repeating: 0, count: n)
     var average = [Double](repeating: 0, count: p)
@@ -62,10 +78,14 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
         blockGradient.withUnsafeMutableBufferPointer { bg in
           for (b, block) in data.blocks.enumerated() {
             let share = Double(block.sampleCount) * inverseM
-            data.solveStates(b, theta: thetaBuffer)
+            if let point {
+              data.solveStates(b, at: point, theta: thetaBuffer)
+            } else {
+              data.solveStates(b, theta: thetaBuffer)
+            }
             block.solveMultipliers(theta: theta, workspace: data.workspace)
             block.parameterGradient(theta: theta, workspace: data.workspace, into: bg.baseAddress!)
-            f += share * block.objective(theta: theta, workspace: data.workspace)
+            weightedSum += block.objective(theta: theta, workspace: data.workspace) * Double(block.sampleCount)
             for i in 0..<p { gradient[i] += share * bg[i] }
             // J̃ᵀ = (∂zᴺ/∂θ)ᵀ Aᵀ, column by column of samples.
             block.preActivationJacobianTransposed(
@@ -111,10 +131,9 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
         }
       }
     }
+    var f = weightedSum / Double(data.sampleCount)
     if l2 > 0 {
-      NetworkBlocks.addRidge(
-        l2, weightIndices: weightIndices, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient,
-        objective: &f)
+      data.addRidge(l2, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient, objective: &f)
     }
     return f
   }

@@ -16,7 +16,6 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
   public let parameterCount: Int
   public let residualCount: Int
   let data: NetworkBlocks
-  private let weightIndices: [Int]
 
   /// The samples per block when JᵀJ is accumulated (2048 by default: a block's Jᵀ is P × 2048·n_N).
   public init(network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048) {
@@ -28,15 +27,19 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     parameterCount = architecture.parameterCount
     data = NetworkBlocks(
       architecture: architecture, loss: .meanSquaredError, inputs: inputs, targets: targets, blockSize: blockSize)
-    weightIndices = data.weightIndices
-    residualCount = inputs.columns * architecture.outputSize + (l2 > 0 ? weightIndices.count : 0)
+    residualCount = inputs.columns * architecture.outputSize + (l2 > 0 ? data.weightIndices.count : 0)
   }
 
   /// m.
   public var sampleCount: Int { data.sampleCount }
   private var scale: Double { 1 / Double(data.sampleCount).squareRoot() }
 
-  public func objective(at parameters: [Double]) -> Double {
+  /// J(θ) = (1/2m) Σᵢ ‖xᴺᵢ − yᵢ‖² + (λ₂/2)‖W‖², by one forward pass; the same summation as the value
+  /// ``normalEquations(at:normalMatrix:gradient:)`` returns, so the two agree to the bit.
+  public func objective(at parameters: [Double]) -> Double { evaluate(at: parameters).objective }
+
+  /// J(θ), keeping the forward pass (with a single block) for a linearization at the same point.
+  public func evaluate(at parameters: [Double]) -> EvaluationPoint {
     precondition(parameters.count == parameterCount, "θ has the wrong length")
     var sum = 0.0
     parameters.withUnsafeBufferPointer { theta in
@@ -53,7 +56,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
       sum = 0.5 * sum / Double(data.sampleCount)
       if l2 > 0 { sum += 0.5 * l2 * data.weightSquares(theta.baseAddress!) }
     }
-    return sum
+    return data.point(parameters, objective: sum)
   }
 
   public func residuals(at parameters: [Double], into residuals: inout [Double]) {
@@ -72,11 +75,36 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     if l2 > 0 {
       let root = l2.squareRoot()
       let base = data.sampleCount * n
-      for (row, index) in weightIndices.enumerated() { residuals[base + row] = root * parameters[index] }
+      for (row, index) in data.weightIndices.enumerated() { residuals[base + row] = root * parameters[index] }
     }
   }
 
   public func jacobian(at parameters: [Double], into jacobian: inout Matrix) {
+    fillJacobian(parameters, point: nil, jacobian: &jacobian) { _ in }
+  }
+
+  /// r and J from one forward pass per block (none at all when `point` still holds its states).
+  public func residualsAndJacobian(at point: EvaluationPoint, residuals: inout [Double], jacobian: inout Matrix) {
+    precondition(residuals.count == residualCount, "the residual vector must have M elements")
+    let n = architecture.outputSize
+    fillJacobian(point.parameters, point: point, jacobian: &jacobian) { b in
+      let x = data.workspace.x[architecture.layerCount]
+      let offset = data.start(of: b) * n
+      data.blocks[b].targets.elements.withUnsafeBufferPointer { y in
+        for i in 0..<y.count { residuals[offset + i] = (x[i] - y[i]) * scale }
+      }
+    }
+    if l2 > 0 {
+      let root = l2.squareRoot()
+      let base = data.sampleCount * n
+      for (row, index) in data.weightIndices.enumerated() { residuals[base + row] = root * point.parameters[index] }
+    }
+  }
+
+  /// J block by block; `afterBlock(b)` runs while the workspace holds block b's states.
+  private func fillJacobian(
+    _ parameters: [Double], point: EvaluationPoint?, jacobian: inout Matrix, afterBlock: (Int) -> Void
+  ) {
     precondition(jacobian.rows == residualCount && jacobian.columns == parameterCount, "J must be M × P")
     let n = architecture.outputSize
     let p = parameterCount
@@ -85,18 +113,19 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
       let j = jBuffer.baseAddress!
       parameters.withUnsafeBufferPointer { theta in
         for b in data.blocks.indices {
-          let rows = fillBlock(b, theta: theta)
+          let rows = fillBlock(b, theta: theta, point: point)
           let first = data.start(of: b) * n
           let jt = data.transposedJacobian
           for r in 0..<rows {
             for c in 0..<p { j[first + r + c * m] = jt[c + r * p] * scale }
           }
+          afterBlock(b)
         }
       }
       if l2 > 0 {
         let root = l2.squareRoot()
         let base = data.sampleCount * n
-        for (row, index) in weightIndices.enumerated() {
+        for (row, index) in data.weightIndices.enumerated() {
           for c in 0..<p { j[base + row + c * m] = 0 }
           j[base + row + index * m] = root
         }
@@ -110,8 +139,8 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
   /// a layered network always has P ≥ n_N(n_{N−1} + 1) > n_N parameters, so the adjoint rows are always
   /// the cheaper way to the whole Jacobian; the tangent pass serves the products J·v instead.
   @discardableResult
-  private func fillBlock(_ b: Int, theta: UnsafeBufferPointer<Double>) -> Int {
-    data.solveStates(b, theta: theta)
+  private func fillBlock(_ b: Int, theta: UnsafeBufferPointer<Double>, point: EvaluationPoint?) -> Int {
+    if let point { data.solveStates(b, at: point, theta: theta) } else { data.solveStates(b, theta: theta) }
     let block = data.blocks[b]
     block.residualJacobianTransposed(
       theta: theta.baseAddress!, workspace: data.workspace, into: data.transposedJacobian,
@@ -122,6 +151,19 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
   /// G = JᵀJ and g = Jᵀr accumulated over blocks of samples: G += (1/m)·Jᵀ_bJ_b (syrk), g += (1/m)·Jᵀ_b(x_b − y_b)
   /// (gemv), then λ₂ on the weights' diagonal and λ₂w in g. Jᵀr is ∇J(θ).
   public func normalEquations(at parameters: [Double], normalMatrix: inout Matrix, gradient: inout [Double]) -> Double {
+    accumulateNormalEquations(parameters, point: nil, normalMatrix: &normalMatrix, gradient: &gradient)
+  }
+
+  /// The normal equations at `point`, reusing its forward pass when the workspace still holds it.
+  public func normalEquations(at point: EvaluationPoint, normalMatrix: inout Matrix, gradient: inout [Double])
+    -> Double
+  {
+    accumulateNormalEquations(point.parameters, point: point, normalMatrix: &normalMatrix, gradient: &gradient)
+  }
+
+  private func accumulateNormalEquations(
+    _ parameters: [Double], point: EvaluationPoint?, normalMatrix: inout Matrix, gradient: inout [Double]
+  ) -> Double {
     let p = parameterCount
     precondition(
       normalMatrix.rows == p && normalMatrix.columns == p && gradient.count == p, "G must be P × P, g P long")
@@ -135,7 +177,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
         gradient.withUnsafeMutableBufferPointer { gradientBuffer in
           difference.withUnsafeMutableBufferPointer { dBuffer in
             for (b, block) in data.blocks.enumerated() {
-              let rows = fillBlock(b, theta: theta)
+              let rows = fillBlock(b, theta: theta, point: point)
               let x = data.workspace.x[architecture.layerCount]
               block.targets.elements.withUnsafeBufferPointer { y in
                 for i in 0..<rows {
@@ -157,11 +199,9 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
         }
       }
     }
-    var f = 0.5 * sum * inverseM
+    var f = 0.5 * sum / Double(data.sampleCount)
     if l2 > 0 {
-      NetworkBlocks.addRidge(
-        l2, weightIndices: weightIndices, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient,
-        objective: &f)
+      data.addRidge(l2, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient, objective: &f)
     }
     return f
   }
@@ -183,7 +223,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     if l2 > 0 {
       let root = l2.squareRoot()
       let base = data.sampleCount * n
-      for (row, index) in weightIndices.enumerated() { product[base + row] = root * direction[index] }
+      for (row, index) in data.weightIndices.enumerated() { product[base + row] = root * direction[index] }
     }
     return product
   }
@@ -204,7 +244,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     if l2 > 0 {
       let root = l2.squareRoot()
       let base = data.sampleCount * n
-      for (row, index) in weightIndices.enumerated() { product[index] += root * vector[base + row] }
+      for (row, index) in data.weightIndices.enumerated() { product[index] += root * vector[base + row] }
     }
     return product
   }

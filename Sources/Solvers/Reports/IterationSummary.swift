@@ -15,8 +15,9 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   public var stepNorm: Double
   /// ρ = actual decrease / the decrease the model predicted (NaN where there is no model).
   public var gainRatio: Double
-  /// μ for Levenberg–Marquardt, the step size for Gauss–Newton's line search, the learning rate for
-  /// first-order solvers — after the iteration's update.
+  /// The step control after the iteration's update: μ for Levenberg–Marquardt, the step length for
+  /// Gauss–Newton's line search, the learning rate for first-order solvers (the method's
+  /// ``IterativeMethod/stepControlName`` names it).
   public var damping: Double
   /// Whether the step was taken.
   public var accepted: Bool
@@ -42,12 +43,15 @@ public struct IterationSummary: Equatable, Sendable, Codable {
     self.time = time
   }
 
-  enum CodingKeys: String, CodingKey {
-    case iteration, epoch, loss, accepted, damping, time
+  /// The keys of its `Codable` form, in the order of a history file's columns.
+  public enum CodingKeys: String, CodingKey, CaseIterable {
+    case iteration, epoch, loss
     case lossChange = "loss_change"
     case gradientMaxNorm = "gradient_max_norm"
     case stepNorm = "step_norm"
     case gainRatio = "gain_ratio"
+    case damping, accepted
     case validationLoss = "validation_loss"
+    case time
   }
 }

@@ -8,14 +8,22 @@ import Foundation
 public struct SolverLogger {
   private var printedHeader = false
   private let write: (String) -> Void
-  /// The label of the damping column: μ, step or rate.
-  public let dampingLabel: String
+  /// The label of the step-control column: μ, Δ, step or η.
+  public let stepControlName: String
   /// Whether to print the time column (off for output that must be the same on every run).
   public let showsTime: Bool
 
-  /// A logger that hands each line to `write` (standard output by default).
-  public init(dampingLabel: String = "μ", showsTime: Bool = true, write: @escaping (String) -> Void = { print($0) }) {
-    self.dampingLabel = dampingLabel
+  /// A logger for the summaries of `method`, whose step-control column it names; each line goes to `write`
+  /// (standard output by default).
+  public init(
+    for method: some IterativeMethod, showsTime: Bool = true, write: @escaping (String) -> Void = { print($0) }
+  ) {
+    self.init(stepControlName: method.stepControlName, showsTime: showsTime, write: write)
+  }
+
+  /// A logger whose step-control column is called `stepControlName`.
+  public init(stepControlName: String, showsTime: Bool = true, write: @escaping (String) -> Void = { print($0) }) {
+    self.stepControlName = stepControlName
     self.showsTime = showsTime
     self.write = write
   }
@@ -24,7 +32,7 @@ public struct SolverLogger {
   public func header(validation: Bool) -> String {
     let columns = [
       pad("iter", 6), pad("loss", 12), pad("Δloss", 9), pad("‖g‖∞", 9), pad("‖δ‖", 9), pad("ρ", 7),
-      pad(dampingLabel, 9),
+      pad(stepControlName, 9),
     ]
     return (columns + (validation ? [pad("val. loss", 12)] : []) + (showsTime ? [pad("time s", 8)] : [])).joined(
       separator: " ")

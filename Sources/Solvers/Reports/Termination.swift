@@ -26,6 +26,9 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
   case noDescent(Int)
   /// A first-order solver's update produced a non-finite loss; the last finite parameters are kept.
   case nonFiniteLoss
+  /// The run was asked to stop (SIGINT or SIGTERM in the command line); the state is complete and can be
+  /// continued.
+  case interrupted
 
   /// Whether this is convergence (a tolerance or the goal) rather than a budget or a failure.
   public var isConvergence: Bool {
@@ -50,6 +53,7 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
     case .singularSystem: return "singular_system"
     case .noDescent: return "no_descent"
     case .nonFiniteLoss: return "non_finite_loss"
+    case .interrupted: return "interrupted"
     }
   }
 
@@ -65,24 +69,27 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
     case .goalReached(let goal):
       return "the loss reached the goal \(goal)"
     case .maximumIterations(let count):
-      return "maximum iterations (\(count)) reached; raise --max-iterations to continue"
+      return "maximum iterations (\(count)) reached"
     case .dampingTooLarge(let limit):
       return
         "the damping μ passed \(limit): no step the model trusts reduces the loss; the point may be a minimum, or the problem is badly scaled"
     case .timeLimit(let seconds):
-      return "the time limit of \(seconds) s was reached; raise --time-limit to continue"
+      return "the time limit of \(seconds) s was reached"
     case .validationStop(let count):
       return
         "stopped early: the validation loss did not improve for \(count) evaluations in a row; the best parameters are kept"
     case .nonFiniteStart:
       return "the loss is not finite at the starting point; check the data and the initial parameters"
     case .singularSystem(let reason):
-      return "the step's linear system could not be solved (\(reason)); try --linear-solver svd or Levenberg–Marquardt"
+      return
+        "the step's linear system could not be solved (\(reason)); the SVD solver or Levenberg–Marquardt may get past it"
     case .noDescent(let halvings):
       return
         "the Gauss–Newton direction did not reduce the loss even after \(halvings) halvings; try Levenberg–Marquardt"
     case .nonFiniteLoss:
-      return "the loss became non-finite; the last finite parameters are kept; lower the learning rate"
+      return "the loss became non-finite; the last finite parameters are kept; a smaller learning rate may avoid it"
+    case .interrupted:
+      return "interrupted; the state so far is kept and can be continued"
     }
   }
 }

@@ -1,5 +1,5 @@
 /// The solvers `kktnet train` offers, by their command-line names.
-public enum SolverKind: String, CaseIterable, Sendable, CustomStringConvertible {
+public enum SolverKind: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
   /// Batch gradient descent: every update uses all samples.
   case gradientDescent = "gd"
   /// Stochastic gradient descent: one sample per update.

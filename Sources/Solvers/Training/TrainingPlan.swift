@@ -1,10 +1,10 @@
 import KKTNet
 
 /// Everything that decides a training run — solver, rates, batches, budget, stopping rules, seeds — with
-/// the defaults a command line would choose. ``run(network:inputs:targets:validation:resume:checkpointing:observer:)``
+/// the defaults a command line would choose. ``run(network:inputs:targets:validation:resume:checkpointing:interruption:observer:)``
 /// builds the matching problem (least squares for mse, generalized Gauss–Newton for bce/ce, mini-batch
 /// gradients for first-order methods) and solver.
-public struct TrainingPlan: Sendable {
+public struct TrainingPlan: Sendable, Codable, Equatable {
   public var solver: SolverKind
   /// η (first-order); nil for the solver's default.
   public var learningRate: Double?
@@ -19,8 +19,8 @@ public struct TrainingPlan: Sendable {
   public var maximumIterations: Int?
   /// The shuffling seed.
   public var seed: UInt64 = 1
-  /// Levenberg–Marquardt: Nielsen's damping (default) or trainlm's multiplicative schedule.
-  public var multiplicativeDamping = false
+  /// Levenberg–Marquardt's damping: Nielsen's gain-ratio rule (default) or trainlm's schedule.
+  public var damping: DampingKind = .nielsen
   public var scaling: DampingScaling = .identity
   /// nil for the default: Cholesky for Levenberg–Marquardt, SVD for Gauss–Newton.
   public var linearSolver: LinearSolverKind?
@@ -46,13 +46,16 @@ public struct TrainingPlan: Sendable {
   /// Samples per update actually used, for m samples.
   public func effectiveBatchSize(sampleCount m: Int) -> Int { min(batchSize ?? solver.defaultBatchSize ?? m, m) }
 
-  /// The iteration budget for m training samples: updates for first-order methods (epochs × ⌈m/B⌉).
+  /// The iteration budget for m training samples: updates for first-order methods (epochs × ⌈m/B⌉,
+  /// saturating at Int.max — a budget no run reaches).
   public func iterationBudget(sampleCount m: Int) -> Int {
     if solver.isFirstOrder {
-      let b = effectiveBatchSize(sampleCount: m)
-      let perEpoch = (m + b - 1) / b
-      if let epochs { return epochs * perEpoch }
-      return maximumIterations ?? Self.defaultBudget * perEpoch
+      let b = max(effectiveBatchSize(sampleCount: m), 1)
+      let perEpoch = m / b + (m % b == 0 ? 0 : 1)
+      let (updates, overflow) = (epochs ?? (maximumIterations == nil ? Self.defaultBudget : 0))
+        .multipliedReportingOverflow(by: perEpoch)
+      if epochs == nil, let maximumIterations { return maximumIterations }
+      return overflow ? Int.max : updates
     }
     return epochs ?? maximumIterations ?? Self.defaultBudget
   }
@@ -64,38 +67,50 @@ public struct TrainingPlan: Sendable {
       maximumValidationFailures: patience ?? (solver.isFirstOrder ? 20 : 6))
   }
 
-  /// Why the plan cannot train this network, as a sentence, or nil.
-  public func problem(with network: Network) -> String? {
-    if !solver.isFirstOrder && network.regularization.l1 > 0 {
-      return "\(solver) handles λ₂ as least-squares rows but not the L1 penalty; use a first-order solver for λ₁ > 0"
-    }
+  /// Why the plan cannot train this network, or nil.
+  public func incompatibility(with network: Network) -> TrainingError? {
+    if !solver.isFirstOrder && network.regularization.l1 > 0 { return .l1NeedsFirstOrder(solver) }
     if linearSolver == .qr && network.loss != .meanSquaredError && !solver.isFirstOrder {
-      return "QR needs the residual Jacobian, which \(network.loss) does not have; use --linear-solver cholesky or svd"
+      return .qrNeedsResiduals(network.loss)
     }
     if geodesicAcceleration && (network.loss != .meanSquaredError || solver != .levenbergMarquardt) {
-      return "geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss"
+      return .geodesicNeedsLeastSquares
     }
     return nil
   }
 
-  /// Trains `network` on the samples (columns) of `inputs`/`targets`.
+  /// Trains `network` on the samples (columns) of `inputs`/`targets`, or continues `resume`.
   ///
   /// - Parameters:
   ///   - validation: validation inputs and targets, for early stopping; the validation loss is the data
   ///     term (1/m)Σℓ, without the penalty.
+  ///   - resume: a state this plan's solver saved (through `checkpointing`) on the same network and data.
+  ///   - checkpointing: saves the state every so many iterations and at the end.
+  ///   - interruption: ends the run between two iterations when requested.
+  ///   - observer: called with every summary; a trailing closure is this.
+  /// - Throws: ``TrainingError`` when the plan cannot train this network, the data does not fit it, or
+  ///   `resume` belongs to another solver or network.
   public func run(
     network: Network, inputs: Matrix, targets: Matrix, validation: (inputs: Matrix, targets: Matrix)? = nil,
-    resume: SolverState? = nil, checkpointing: Checkpointing? = nil, observer: ((IterationSummary) -> Void)? = nil
-  ) -> SolverResult {
-    precondition(problem(with: network) == nil, problem(with: network) ?? "")
+    resume: TrainingState? = nil, checkpointing: TrainingCheckpointing? = nil, interruption: Interruption? = nil,
+    observer: ((IterationSummary) -> Void)? = nil
+  ) throws(TrainingError) -> TrainingResult {
+    if let incompatibility = incompatibility(with: network) { throw incompatibility }
+    try Self.checkShapes(network, inputs, targets, "training")
+    if let validation { try Self.checkShapes(network, validation.inputs, validation.targets, "validation") }
+    if let resume, resume.parameters.count != network.architecture.parameterCount {
+      throw .stateMismatch(
+        "the saved state has \(resume.parameters.count) parameters, the network \(network.architecture.parameterCount)")
+    }
     let m = inputs.columns
-    let validationLoss: (([Double]) -> Double)? = validation.map { v in
+    let validationLoss: Validation? = validation.map { v in
       var unpenalized = network
       unpenalized.regularization = .none
       let check = NetworkTrainingProblem(network: unpenalized, inputs: v.inputs, targets: v.targets)
-      return { check.objective(at: $0) }
+      return Validation { check.objective(at: $0) }
     }
     let stopping = stopping(sampleCount: m)
+    let result: SolverResult
     switch solver {
     case .gaussNewton, .levenbergMarquardt:
       let objective: any GaussNewtonObjective =
@@ -104,18 +119,31 @@ public struct TrainingPlan: Sendable {
         : NetworkGaussNewtonProblem(network: network, inputs: inputs, targets: targets)
       if solver == .gaussNewton {
         let options = GaussNewton.Options(linearSolver: linearSolver ?? .svd, stopping: stopping)
-        return GaussNewton(options: options).minimize(
-          objective, from: network.parameters, resume: resume, validation: validationLoss, checkpointing: checkpointing,
-          observer: observer)
+        var saved: RunState<GaussNewton.State>?
+        if let resume {
+          guard case .gaussNewton(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+          saved = run
+        }
+        result = GaussNewton(options: options).minimize(
+          objective, from: network.parameters, resume: saved, validation: validationLoss,
+          checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.gaussNewton($0)) } },
+          interruption: interruption, observer: observer)
+      } else {
+        let options = LevenbergMarquardt.Options(
+          damping: damping.strategy, scaling: scaling,
+          linearSolver: linearSolver ?? .cholesky,
+          geodesicAcceleration: geodesicAcceleration ? GeodesicAcceleration() : nil,
+          stopping: stopping)
+        var saved: RunState<LevenbergMarquardt.State>?
+        if let resume {
+          guard case .levenbergMarquardt(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+          saved = run
+        }
+        result = LevenbergMarquardt(options: options).minimize(
+          objective, from: network.parameters, resume: saved, validation: validationLoss,
+          checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.levenbergMarquardt($0)) } },
+          interruption: interruption, observer: observer)
       }
-      let options = LevenbergMarquardt.Options(
-        damping: multiplicativeDamping ? MultiplicativeDamping() : NielsenDamping(), scaling: scaling,
-        linearSolver: linearSolver ?? .cholesky,
-        geodesicAcceleration: geodesicAcceleration ? GeodesicAcceleration() : nil,
-        stopping: stopping)
-      return LevenbergMarquardt(options: options).minimize(
-        objective, from: network.parameters, resume: resume, validation: validationLoss, checkpointing: checkpointing,
-        observer: observer)
     default:
       let method: FirstOrderMethod
       switch solver {
@@ -127,10 +155,98 @@ public struct TrainingPlan: Sendable {
       let options = FirstOrderSolver.Options(
         method: method, learningRate: effectiveLearningRate, schedule: schedule,
         batchSize: effectiveBatchSize(sampleCount: m), seed: seed, stopping: stopping)
-      return FirstOrderSolver(options: options).minimize(
+      var saved: RunState<FirstOrderSolver.State>?
+      if let resume {
+        guard case .firstOrder(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+        saved = run
+      }
+      result = FirstOrderSolver(options: options).minimize(
         NetworkTrainingProblem(network: network, inputs: inputs, targets: targets), from: network.parameters,
-        resume: resume,
-        validation: validationLoss, checkpointing: checkpointing, observer: observer)
+        resume: saved, validation: validationLoss,
+        checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.firstOrder($0)) } },
+        interruption: interruption, observer: observer)
     }
+    var trained = network
+    trained.parameters = result.parameters
+    return TrainingResult(solverResult: result, network: trained)
+  }
+
+  private static func checkShapes(_ network: Network, _ inputs: Matrix, _ targets: Matrix, _ what: String)
+    throws(TrainingError)
+  {
+    let architecture = network.architecture
+    guard inputs.columns >= 1 else { throw .shapeMismatch("the \(what) data has no samples") }
+    guard inputs.rows == architecture.inputSize else {
+      throw .shapeMismatch(
+        "the \(what) inputs have \(inputs.rows) rows, but the network takes \(architecture.inputSize) inputs")
+    }
+    guard targets.columns == inputs.columns else {
+      throw .shapeMismatch(
+        "the \(what) data has \(inputs.columns) input columns (samples) but \(targets.columns) target columns")
+    }
+    guard targets.rows == architecture.outputSize else {
+      let hint =
+        network.loss == .softmaxCrossEntropy && targets.rows == 1
+        ? "; class labels must be one-hot for ce (load the data with loss: .softmaxCrossEntropy)" : ""
+      throw .shapeMismatch(
+        "the \(what) targets have \(targets.rows) rows, but the network has \(architecture.outputSize) outputs\(hint)")
+    }
+  }
+
+  private static func wrongSolver(_ state: TrainingState, _ solver: SolverKind) -> TrainingError {
+    let saved: String
+    switch state {
+    case .levenbergMarquardt: saved = "levenberg-marquardt"
+    case .gaussNewton: saved = "gauss-newton"
+    case .firstOrder: saved = "a first-order solver"
+    }
+    return .stateMismatch("the saved state belongs to \(saved), not to \(solver)")
+  }
+
+  /// A setting in which two plans differ.
+  public struct Difference: Equatable, Sendable {
+    /// The property's name (`learningRate`, `schedule`, …).
+    public var field: String
+    /// Its value in the other plan and in this one.
+    public var saved: String
+    public var current: String
+  }
+
+  /// The settings that change the trajectory and differ between `saved` and this plan — of this plan's
+  /// solver only (a learning rate does not change Levenberg–Marquardt). The budget and the stopping rules
+  /// (epochs, iterations, goal, time limit, patience, tolerances) are left out: a run may be continued
+  /// with others.
+  public func trajectoryDifferences(from saved: TrainingPlan) -> [Difference] {
+    var differences: [Difference] = []
+    func compare<T: Equatable>(_ field: String, _ key: KeyPath<TrainingPlan, T>) {
+      if saved[keyPath: key] != self[keyPath: key] {
+        differences.append(
+          Difference(field: field, saved: "\(saved[keyPath: key])", current: "\(self[keyPath: key])"))
+      }
+    }
+    func compare<T: Equatable>(_ field: String, _ key: KeyPath<TrainingPlan, T?>) {
+      if saved[keyPath: key] != self[keyPath: key] {
+        let describe = { (value: T?) in value.map { "\($0)" } ?? "the default" }
+        differences.append(
+          Difference(field: field, saved: describe(saved[keyPath: key]), current: describe(self[keyPath: key])))
+      }
+    }
+    compare("solver", \.solver)
+    guard saved.solver == solver else { return differences }
+    if solver.isFirstOrder {
+      compare("learningRate", \.learningRate)
+      compare("schedule", \.schedule)
+      compare("batchSize", \.batchSize)
+      if solver == .momentum || solver == .nesterov { compare("momentum", \.momentum) }
+      compare("seed", \.seed)
+    } else {
+      if solver == .levenbergMarquardt {
+        compare("damping", \.damping)
+        compare("scaling", \.scaling)
+        compare("geodesicAcceleration", \.geodesicAcceleration)
+      }
+      compare("linearSolver", \.linearSolver)
+    }
+    return differences
   }
 }

@@ -1,0 +1,30 @@
+import KKTNet
+
+/// Why a training plan cannot run with the network, data or saved state it was given: a sentence that
+/// says what to change, in the library's terms.
+public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The Gauss–Newton family handles λ₂ but not the L1 penalty.
+  case l1NeedsFirstOrder(SolverKind)
+  /// QR on the stacked system needs residuals, which the cross-entropies do not have.
+  case qrNeedsResiduals(Loss)
+  /// Geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss.
+  case geodesicNeedsLeastSquares
+  /// The data does not fit the network.
+  case shapeMismatch(String)
+  /// A saved state that this plan cannot continue.
+  case stateMismatch(String)
+
+  public var description: String {
+    switch self {
+    case .l1NeedsFirstOrder(let solver):
+      return
+        "\(solver) handles λ₂ as least-squares rows but not the L1 penalty; use a first-order solver when λ₁ > 0"
+    case .qrNeedsResiduals(let loss):
+      return "QR needs the residual Jacobian, which \(loss) does not have; use the Cholesky or SVD linear solver"
+    case .geodesicNeedsLeastSquares:
+      return "geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss"
+    case .shapeMismatch(let sentence), .stateMismatch(let sentence):
+      return sentence
+    }
+  }
+}

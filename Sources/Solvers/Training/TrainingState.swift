@@ -1,0 +1,65 @@
+import KKTNet
+
+/// A saved training run: the run state of whichever solver the plan runs. It is what a checkpoint holds,
+/// beside the plan that made it.
+public enum TrainingState: Codable, Sendable {
+  case levenbergMarquardt(RunState<LevenbergMarquardt.State>)
+  case gaussNewton(RunState<GaussNewton.State>)
+  case firstOrder(RunState<FirstOrderSolver.State>)
+
+  /// Iterations done.
+  public var iteration: Int {
+    switch self {
+    case .levenbergMarquardt(let run): return run.iteration
+    case .gaussNewton(let run): return run.iteration
+    case .firstOrder(let run): return run.iteration
+    }
+  }
+
+  /// θ.
+  public var parameters: [Double] {
+    switch self {
+    case .levenbergMarquardt(let run): return run.method.parameters
+    case .gaussNewton(let run): return run.method.parameters
+    case .firstOrder(let run): return run.method.parameters
+    }
+  }
+
+  /// The summaries so far.
+  public var history: [IterationSummary] {
+    switch self {
+    case .levenbergMarquardt(let run): return run.history
+    case .gaussNewton(let run): return run.history
+    case .firstOrder(let run): return run.history
+    }
+  }
+
+  /// Epochs done (first-order solvers), nil otherwise.
+  public var epoch: Int? {
+    if case .firstOrder(let run) = self { return run.method.epoch }
+    return nil
+  }
+}
+
+/// When and where a training run saves its ``TrainingState``: every `every` iterations, and at the end.
+public struct TrainingCheckpointing {
+  public var every: Int
+  public var save: (TrainingState) -> Void
+
+  public init(every: Int, save: @escaping (TrainingState) -> Void) {
+    precondition(every >= 1, "checkpoints need a positive interval")
+    self.every = every
+    self.save = save
+  }
+}
+
+/// The result of a training run: the solver's result and the trained network.
+@dynamicMemberLookup
+public struct TrainingResult: Sendable {
+  /// What the solver reported.
+  public var solverResult: SolverResult
+  /// The network with the trained parameters (after early stopping, the best validated ones).
+  public var network: Network
+
+  public subscript<T>(dynamicMember keyPath: KeyPath<SolverResult, T>) -> T { solverResult[keyPath: keyPath] }
+}

@@ -1,0 +1,32 @@
+import KKTNet
+import Solvers
+
+/// Iteration summaries as CSV rows or JSON lines, both from the summaries' `Codable` form: the CSV's
+/// columns are its keys in the order of ``IterationSummary/CodingKeys``, a missing value an empty cell,
+/// non-finite numbers `nan`/`inf`/`-inf`.
+enum HistoryFile {
+  static var columns: [String] { IterationSummary.CodingKeys.allCases.map(\.stringValue) }
+
+  static func csv(_ history: [IterationSummary]) throws -> String {
+    var lines = [columns.joined(separator: ",")]
+    for summary in history {
+      guard case .object(let members) = try JSONValue.parse(Array(try JSONCoding.text(summary).utf8)) else {
+        preconditionFailure("a summary encodes as a JSON object")
+      }
+      let values = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+      lines.append(
+        columns.map { key in
+          switch values[key] {
+          case .number(let text)?, .string(let text)?: return text
+          case .bool(let flag)?: return flag ? "true" : "false"
+          default: return ""
+          }
+        }.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func jsonLines(_ history: [IterationSummary]) throws -> String {
+    try history.map(JSONCoding.text).joined(separator: "\n") + "\n"
+  }
+}
