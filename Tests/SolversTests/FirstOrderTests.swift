@@ -132,9 +132,9 @@ struct FirstOrderTests {
     var saved: RunState<LevenbergMarquardt.State>?
     _ = LevenbergMarquardt(options: options).minimize(
       problem, from: network.parameters, checkpointing: Checkpointing(every: 25) { if saved == nil { saved = $0 } })
-    #expect(saved?.iteration == 25)
-    let resumed = LevenbergMarquardt(options: options).minimize(
-      problem, from: network.parameters, resume: try #require(saved))
+    let state = try #require(saved)
+    #expect(state.iteration == 25)
+    let resumed = LevenbergMarquardt(options: options).minimize(problem, from: network.parameters, resume: state)
     #expect(resumed.parameters.map(\.bitPattern) == whole.parameters.map(\.bitPattern))
     #expect(resumed.history.map(\.loss) == whole.history.map(\.loss))
   }

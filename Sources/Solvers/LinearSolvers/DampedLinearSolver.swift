@@ -16,15 +16,17 @@ public struct DampedLinearSolver: Sendable {
     throws(LAPACKError) -> [Double]
   {
     guard let normal = system.normalMatrix else {
-      return try DualSystem(jacobian: system.jacobian!, scaling: d).solve(
-        kind: kind, damping: mu, residuals: system.residuals!, rightHandSide: rightHandSide)
+      return try DualSystem(factor: system.jacobian!, ridge: system.ridge).solve(
+        kind: kind, damping: mu, scaling: d, gradient: rightHandSide ?? system.gradient,
+        residuals: rightHandSide == nil ? system.residuals : nil)
     }
     let p = system.gradient.count
     let useStacked = (kind != .cholesky) && system.jacobian != nil
     switch kind {
     case .cholesky:
       if let j = system.jacobian, j.rows < p, rightHandSide == nil, let r = system.residuals {
-        return try DualSystem(jacobian: j, scaling: d).solve(kind: kind, damping: mu, residuals: r, rightHandSide: nil)
+        return try DualSystem(factor: j, ridge: nil).solve(
+          kind: kind, damping: mu, scaling: d, gradient: system.gradient, residuals: r)
       }
       var a = normal
       for i in 0..<p { a[i, i] += mu * d[i] }

@@ -13,9 +13,13 @@ extension DampedLinearSolver {
     public var diagonal: [Double]
     /// g.
     public var gradient: [Double]
-    /// J (M × P) and r, when the problem forms them; required by QR and by SVD on the stacked system.
+    /// J (M × P) and r, when the problem forms them; required by QR and by SVD on the stacked system. For
+    /// a generalized Gauss–Newton problem with fewer rows than parameters, J is the factor F of its
+    /// curvature G = FᵀF + diag(ridge), and r is nil.
     public var jacobian: Matrix?
     public var residuals: [Double]?
+    /// The diagonal R of G = FᵀF + R when G is held as a factor F (the L2 penalty's λ₂ on the weights).
+    public var ridge: [Double]?
 
     /// A system with G formed.
     public init(normalMatrix: Matrix, gradient: [Double], jacobian: Matrix? = nil, residuals: [Double]? = nil) {
@@ -43,6 +47,21 @@ extension DampedLinearSolver {
       self.residuals = residuals
     }
 
+    /// A curvature held as a factor: G = FᵀF + diag(ridge), g given, G not formed (F has fewer rows than
+    /// columns).
+    public init(factor: Matrix, ridge: [Double]?, gradient: [Double]) {
+      precondition(factor.columns == gradient.count, "F must have a column per parameter")
+      let m = factor.rows
+      normalMatrix = nil
+      diagonal = (0..<gradient.count).map { c in
+        factor.elements[(c * m)..<((c + 1) * m)].reduce(0) { $0 + $1 * $1 } + (ridge?[c] ?? 0)
+      }
+      self.gradient = gradient
+      jacobian = factor
+      residuals = nil
+      self.ridge = ridge
+    }
+
     /// P.
     public var parameterCount: Int { gradient.count }
 
@@ -58,7 +77,9 @@ extension DampedLinearSolver {
       if let j = jacobian {
         var jd = [Double](repeating: 0, count: j.rows)
         BLAS.gemv(j, step, into: &jd)
-        return BLAS.dot(jd, jd)
+        var total = BLAS.dot(jd, jd)
+        if let ridge { for i in step.indices { total += ridge[i] * step[i] * step[i] } }
+        return total
       }
       var gd = [Double](repeating: 0, count: step.count)
       BLAS.gemv(normalMatrix!, step, into: &gd)

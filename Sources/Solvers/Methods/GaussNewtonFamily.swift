@@ -120,7 +120,7 @@ public struct GaussNewtonFamily<Problem: GaussNewtonObjective, Descent: SecondOr
     {
       return .stopped(.stepTolerance(stopping.stepTolerance))
     }
-    if let geodesicAcceleration, let problem = problem as? any LeastSquaresProblem, system.jacobian != nil {
+    if let geodesicAcceleration, let problem = problem as? any LeastSquaresProblem, system.residuals != nil {
       step = accelerated(step, geodesicAcceleration, problem, theta, system, control, state.descent, &evaluations)
     }
 
@@ -172,19 +172,34 @@ public struct GaussNewtonFamily<Problem: GaussNewtonObjective, Descent: SecondOr
     of state: State, workspace: inout Workspace, iteration: Int, evaluations: inout EvaluationCounts
   ) -> IterationOutcome? { nil }
 
-  /// f and the linearization at an evaluated point: J and r when the descent or the acceleration needs
-  /// them or J has fewer rows than columns (then G is not formed), else G and g accumulated by the problem.
+  /// f and the linearization at an evaluated point, held the cheapest way the step allows:
+  ///  - least squares whose J has fewer rows than columns: J and r (the dual system, no P × P matrix);
+  ///  - a curvature factor F with fewer rows than columns (a classifier, or least squares with the L2
+  ///    penalty, on fewer samples than weights) when the step is damped or there is no ridge: F, R and g;
+  ///  - J and r with G = JᵀJ when the descent or the acceleration needs them;
+  ///  - otherwise G and g accumulated by the problem.
   func linearize(at point: EvaluationPoint, evaluations: inout EvaluationCounts) -> (Double, DampedLinearSolver.System)
   {
     evaluations.jacobian += 1
     let p = problem.parameterCount
-    if let ls = problem as? any LeastSquaresProblem, ls.providesJacobian,
-      descent.needsJacobian || geodesicAcceleration != nil || ls.residualCount < p
-    {
+    let leastSquares = (problem as? any LeastSquaresProblem).flatMap { $0.providesJacobian ? $0 : nil }
+    if let ls = leastSquares, ls.residualCount < p {
       var r = [Double](repeating: 0, count: ls.residualCount)
       var j = Matrix(rows: ls.residualCount, columns: p)
       ls.residualsAndJacobian(at: point, residuals: &r, jacobian: &j)
-      if ls.residualCount < p { return (point.objective, .init(jacobian: j, residuals: r)) }
+      return (point.objective, .init(jacobian: j, residuals: r))
+    }
+    if let factored = problem as? any CurvatureFactorization, factored.curvatureFactorRows < p {
+      var factor = Matrix(rows: factored.curvatureFactorRows, columns: p)
+      var ridge: [Double]?
+      var g = [Double](repeating: 0, count: p)
+      let f = factored.curvatureFactor(at: point, factor: &factor, ridge: &ridge, gradient: &g)
+      if descent.isDamped || ridge == nil { return (f, .init(factor: factor, ridge: ridge, gradient: g)) }
+    }
+    if let ls = leastSquares, descent.needsJacobian || geodesicAcceleration != nil {
+      var r = [Double](repeating: 0, count: ls.residualCount)
+      var j = Matrix(rows: ls.residualCount, columns: p)
+      ls.residualsAndJacobian(at: point, residuals: &r, jacobian: &j)
       var g = [Double](repeating: 0, count: p)
       var normal = Matrix(rows: p, columns: p)
       BLAS.syrk(j, transpose: .transpose, into: &normal)

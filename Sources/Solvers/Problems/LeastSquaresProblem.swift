@@ -126,3 +126,17 @@ extension LeastSquaresProblem {
     return product
   }
 }
+
+/// A problem whose curvature is G = FᵀF + R, with a factor F of ``curvatureFactorRows`` rows and R diagonal.
+/// When F has fewer rows than there are parameters (fewer samples than weights), the Gauss–Newton family
+/// takes its steps from F through the M × M dual system and never forms the P × P matrix G.
+public protocol CurvatureFactorization: GaussNewtonObjective {
+  /// The rows of F.
+  var curvatureFactorRows: Int { get }
+
+  /// F (``curvatureFactorRows`` × P), R (nil for none), g, and f, at a point ``GaussNewtonObjective/evaluate(at:)``
+  /// returned.
+  func curvatureFactor(
+    at point: EvaluationPoint, factor: inout Matrix, ridge: inout [Double]?, gradient: inout [Double]
+  ) -> Double
+}

@@ -83,6 +83,20 @@ final class NetworkBlocks {
     return sum
   }
 
+  /// λ₂ on the weights and 0 on the biases: the L2 penalty's curvature R.
+  func ridgeDiagonal(_ l2: Double) -> [Double] {
+    var ridge = [Double](repeating: 0, count: architecture.parameterCount)
+    for index in weightIndices { ridge[index] = l2 }
+    return ridge
+  }
+
+  /// Adds the L2 penalty's share to the gradient and the objective: λ₂θᵢ to gᵢ for every weight index i
+  /// and (λ₂/2)‖W‖² to f.
+  func addRidge(_ l2: Double, parameters: [Double], gradient: inout [Double], objective f: inout Double) {
+    for index in weightIndices { gradient[index] += l2 * parameters[index] }
+    f += 0.5 * l2 * parameters.withUnsafeBufferPointer { weightSquares($0.baseAddress!) }
+  }
+
   /// Adds the L2 penalty's share to the normal equations and the objective: λ₂ to Gᵢᵢ and λ₂θᵢ to gᵢ for
   /// every weight index i, and (λ₂/2)‖W‖² to f, summed as ``weightSquares(_:)`` sums it so that f is the
   /// objective's value to the bit.

@@ -62,79 +62,119 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
     _ parameters: [Double], point: EvaluationPoint?, normalMatrix: inout Matrix, gradient: inout [Double]
   ) -> Double {
     let p = parameterCount
-    let n = architecture.outputSize
     precondition(
       normalMatrix.rows == p && normalMatrix.columns == p && gradient.count == p, "G must be P × P, g P long")
+    let inverseM = 1 / Double(data.sampleCount)
+    normalMatrix.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    var f = normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
+      let weightedSum = sweep(parameters, point: point, gradient: &gradient) { _, jt, rows in
+        BLAS.syrk(.none, n: p, k: rows, alpha: inverseM, a: jt, lda: p, beta: 1, c: gBuffer.baseAddress!, ldc: p)
+      }
+      BLAS.fillUpperTriangle(gBuffer.baseAddress!, n: p, ld: p)
+      return weightedSum / Double(data.sampleCount)
+    }
+    if l2 > 0 {
+      data.addRidge(l2, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient, objective: &f)
+    }
+    return f
+  }
+
+  /// One pass over the blocks at θ: g (into `gradient`) and Σ_b m_b·J_b, and for each block the columns of
+  /// J̃ᵀ = (∂zᴺ/∂θ)ᵀAᵀ (P × rows, leading dimension P) handed to `consume(b, J̃ᵀ, rows)`.
+  private func sweep(
+    _ parameters: [Double], point: EvaluationPoint?, gradient: inout [Double],
+    consume: (Int, UnsafeMutablePointer<Double>, Int) -> Void
+  ) -> Double {
+    let p = parameterCount
+    let n = architecture.outputSize
     let inverseM = 1 / Double(data.sampleCount)
     var weightedSum = 0.0
     var blockGradient = [Double](repeating: 0, count: p)
     var weights = [Double](repeating: 0, count: n)
     var average = [Double](repeating: 0, count: p)
-    normalMatrix.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     parameters.withUnsafeBufferPointer { thetaBuffer in
       let theta = thetaBuffer.baseAddress!
-      normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
-        blockGradient.withUnsafeMutableBufferPointer { bg in
-          for (b, block) in data.blocks.enumerated() {
-            let share = Double(block.sampleCount) * inverseM
-            if let point {
-              data.solveStates(b, at: point, theta: thetaBuffer)
-            } else {
-              data.solveStates(b, theta: thetaBuffer)
-            }
-            block.solveMultipliers(theta: theta, workspace: data.workspace)
-            block.parameterGradient(theta: theta, workspace: data.workspace, into: bg.baseAddress!)
-            weightedSum += block.objective(theta: theta, workspace: data.workspace) * Double(block.sampleCount)
-            for i in 0..<p { gradient[i] += share * bg[i] }
-            // J̃ᵀ = (∂zᴺ/∂θ)ᵀ Aᵀ, column by column of samples.
-            block.preActivationJacobianTransposed(
-              theta: theta, workspace: data.workspace, into: data.transposedJacobian, leadingDimension: p)
-            let s = data.workspace.x[architecture.layerCount]
-            let jt = data.transposedJacobian
-            block.targets.elements.withUnsafeBufferPointer { y in
-              for i in 0..<block.sampleCount {
-                let columns = jt + i * n * p
-                switch loss {
-                case .binaryCrossEntropy:
-                  for j in 0..<n {
-                    let root = (s[j + i * n] * (1 - s[j + i * n])).squareRoot()
-                    for c in 0..<p { columns[c + j * p] *= root }
-                  }
-                case .softmaxCrossEntropy:
-                  var total = 0.0
-                  for j in 0..<n {
-                    weights[j] = s[j + i * n]
-                    total += y[j + i * n]
-                  }
-                  // J̄ = Σⱼ sⱼ Jⱼ, then J̃ⱼ = √(Σy·sⱼ)(Jⱼ − J̄).
-                  weights.withUnsafeBufferPointer { w in
-                    average.withUnsafeMutableBufferPointer { a in
-                      BLAS.gemv(
-                        .none, m: p, n: n, alpha: 1, a: columns, lda: p, x: w.baseAddress!, beta: 0, y: a.baseAddress!)
-                    }
-                  }
-                  for j in 0..<n {
-                    let root = (total * s[j + i * n]).squareRoot()
-                    for c in 0..<p { columns[c + j * p] = root * (columns[c + j * p] - average[c]) }
-                  }
-                case .meanSquaredError:
-                  preconditionFailure("mse is least squares")
+      blockGradient.withUnsafeMutableBufferPointer { bg in
+        for (b, block) in data.blocks.enumerated() {
+          let share = Double(block.sampleCount) * inverseM
+          if let point {
+            data.solveStates(b, at: point, theta: thetaBuffer)
+          } else {
+            data.solveStates(b, theta: thetaBuffer)
+          }
+          block.solveMultipliers(theta: theta, workspace: data.workspace)
+          block.parameterGradient(theta: theta, workspace: data.workspace, into: bg.baseAddress!)
+          weightedSum += block.objective(theta: theta, workspace: data.workspace) * Double(block.sampleCount)
+          for i in 0..<p { gradient[i] += share * bg[i] }
+          // J̃ᵀ = (∂zᴺ/∂θ)ᵀ Aᵀ, column by column of samples.
+          block.preActivationJacobianTransposed(
+            theta: theta, workspace: data.workspace, into: data.transposedJacobian, leadingDimension: p)
+          let s = data.workspace.x[architecture.layerCount]
+          let jt = data.transposedJacobian
+          block.targets.elements.withUnsafeBufferPointer { y in
+            for i in 0..<block.sampleCount {
+              let columns = jt + i * n * p
+              switch loss {
+              case .binaryCrossEntropy:
+                for j in 0..<n {
+                  let root = (s[j + i * n] * (1 - s[j + i * n])).squareRoot()
+                  for c in 0..<p { columns[c + j * p] *= root }
                 }
+              case .softmaxCrossEntropy:
+                var total = 0.0
+                for j in 0..<n {
+                  weights[j] = s[j + i * n]
+                  total += y[j + i * n]
+                }
+                // J̄ = Σⱼ sⱼ Jⱼ, then J̃ⱼ = √(Σy·sⱼ)(Jⱼ − J̄).
+                weights.withUnsafeBufferPointer { w in
+                  average.withUnsafeMutableBufferPointer { a in
+                    BLAS.gemv(
+                      .none, m: p, n: n, alpha: 1, a: columns, lda: p, x: w.baseAddress!, beta: 0, y: a.baseAddress!)
+                  }
+                }
+                for j in 0..<n {
+                  let root = (total * s[j + i * n]).squareRoot()
+                  for c in 0..<p { columns[c + j * p] = root * (columns[c + j * p] - average[c]) }
+                }
+              case .meanSquaredError:
+                preconditionFailure("mse is least squares")
               }
             }
-            BLAS.syrk(
-              .none, n: p, k: block.sampleCount * n, alpha: inverseM, a: jt, lda: p, beta: 1, c: gBuffer.baseAddress!,
-              ldc: p)
           }
-          BLAS.fillUpperTriangle(gBuffer.baseAddress!, n: p, ld: p)
+          consume(b, jt, block.sampleCount * n)
         }
       }
     }
-    var f = weightedSum / Double(data.sampleCount)
-    if l2 > 0 {
-      data.addRidge(l2, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient, objective: &f)
-    }
+    return weightedSum
+  }
+}
+
+extension NetworkGaussNewtonProblem: CurvatureFactorization {
+  /// m·n_N, the rows of F.
+  public var curvatureFactorRows: Int { data.sampleCount * architecture.outputSize }
+
+  /// F = J̃/√m (row i·n_N + j: sample i, output j), R = λ₂ on the weights, g and f, at `point`.
+  public func curvatureFactor(
+    at point: EvaluationPoint, factor: inout Matrix, ridge: inout [Double]?, gradient: inout [Double]
+  ) -> Double {
+    let p = parameterCount
+    let rows = curvatureFactorRows
+    precondition(factor.rows == rows && factor.columns == p && gradient.count == p, "F must be m·n_N × P")
+    let scale = 1 / Double(data.sampleCount).squareRoot()
+    let n = architecture.outputSize
+    var f =
+      factor.elements.withUnsafeMutableBufferPointer { fBuffer in
+        sweep(point.parameters, point: point, gradient: &gradient) { b, jt, blockRows in
+          let first = data.start(of: b) * n
+          for r in 0..<blockRows {
+            for c in 0..<p { fBuffer[first + r + c * rows] = jt[c + r * p] * scale }
+          }
+        }
+      } / Double(data.sampleCount)
+    ridge = l2 > 0 ? data.ridgeDiagonal(l2) : nil
+    if l2 > 0 { data.addRidge(l2, parameters: point.parameters, gradient: &gradient, objective: &f) }
     return f
   }
 }

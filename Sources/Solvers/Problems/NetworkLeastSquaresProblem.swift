@@ -249,3 +249,54 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     return product
   }
 }
+
+extension NetworkLeastSquaresProblem: CurvatureFactorization {
+  /// m·n_N: the data rows of J, without the penalty's rows.
+  public var curvatureFactorRows: Int { data.sampleCount * architecture.outputSize }
+
+  /// F = the data rows of J ((xᴺ − y)/√m's Jacobian), R = λ₂ on the weights (the penalty's rows as a
+  /// diagonal), g = Jᵀr and f, at `point` — so that a network with an L2 penalty and fewer samples than
+  /// weights needs no row per weight.
+  public func curvatureFactor(
+    at point: EvaluationPoint, factor: inout Matrix, ridge: inout [Double]?, gradient: inout [Double]
+  ) -> Double {
+    let p = parameterCount
+    let n = architecture.outputSize
+    let rows = curvatureFactorRows
+    precondition(factor.rows == rows && factor.columns == p && gradient.count == p, "F must be m·n_N × P")
+    let inverseM = 1 / Double(data.sampleCount)
+    var sum = 0.0
+    var difference = [Double](repeating: 0, count: data.transposedJacobianColumns)
+    gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    point.parameters.withUnsafeBufferPointer { theta in
+      factor.elements.withUnsafeMutableBufferPointer { fBuffer in
+        gradient.withUnsafeMutableBufferPointer { gBuffer in
+          difference.withUnsafeMutableBufferPointer { dBuffer in
+            for (b, block) in data.blocks.enumerated() {
+              let blockRows = fillBlock(b, theta: theta, point: point)
+              let x = data.workspace.x[architecture.layerCount]
+              block.targets.elements.withUnsafeBufferPointer { y in
+                for i in 0..<blockRows {
+                  dBuffer[i] = x[i] - y[i]
+                  sum += dBuffer[i] * dBuffer[i]
+                }
+              }
+              let jt = data.transposedJacobian
+              let first = data.start(of: b) * n
+              for r in 0..<blockRows {
+                for c in 0..<p { fBuffer[first + r + c * rows] = jt[c + r * p] * scale }
+              }
+              BLAS.gemv(
+                .none, m: p, n: blockRows, alpha: inverseM, a: jt, lda: p, x: dBuffer.baseAddress!, beta: 1,
+                y: gBuffer.baseAddress!)
+            }
+          }
+        }
+      }
+    }
+    var f = 0.5 * sum / Double(data.sampleCount)
+    ridge = l2 > 0 ? data.ridgeDiagonal(l2) : nil
+    if l2 > 0 { data.addRidge(l2, parameters: point.parameters, gradient: &gradient, objective: &f) }
+    return f
+  }
+}

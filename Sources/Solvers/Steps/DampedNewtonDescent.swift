@@ -39,4 +39,6 @@ public struct DampedNewtonDescent: SecondOrderDescent {
   public func scaling(_ d: [Double]) -> [Double] { d }
 
   public var needsJacobian: Bool { solver.kind != .cholesky }
+
+  public var isDamped: Bool { true }
 }

@@ -28,6 +28,8 @@ public struct NewtonDescent: SecondOrderDescent {
 
   public var needsJacobian: Bool { solver.kind != .cholesky }
 
+  public var isDamped: Bool { false }
+
   private func ones(_ system: DampedLinearSolver.System) -> [Double] {
     [Double](repeating: 1, count: system.gradient.count)
   }

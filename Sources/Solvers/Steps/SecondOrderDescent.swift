@@ -24,6 +24,9 @@ public protocol SecondOrderDescent: Sendable {
 
   /// Whether the step needs J and r, not only G and g (QR and SVD on the stacked system).
   var needsJacobian: Bool { get }
+
+  /// Whether its control μ is positive (so that G + μD is positive definite whatever G).
+  var isDamped: Bool { get }
 }
 
 /// The state of a part that keeps none.
