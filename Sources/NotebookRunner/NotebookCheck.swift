@@ -19,8 +19,12 @@ struct NotebookCheck {
           + "delete it, or put it right after the Swift cell that prints it")
     }
     let (a, b) = (notebook.segments, rerun.segments)
-    guard a.count == b.count else {
-      failures.append("\(name): the notebook has \(a.count) parts, the re-run \(b.count) (a missing output block?)")
+    let blocks = { (document: NotebookDocument) in document.segments.indices.compactMap(document.language(of:)) }
+    guard a.count == b.count, blocks(notebook) == blocks(rerun) else {
+      let (old, new) = (blocks(notebook).filter { $0 == "output" }.count, blocks(rerun).filter { $0 == "output" }.count)
+      failures.append(
+        "\(name): the notebook has \(old) output block(s), the re-run \(new): a cell that prints has no output block, "
+          + "or one that prints nothing has one")
       return
     }
     let lines = notebook.firstLines

@@ -176,7 +176,8 @@ struct NotebookRunner {
     return (results, images)
   }
 
-  /// The document with every cell's output replaced (an output block is added after a Swift cell that has none).
+  /// The document with every cell's output replaced: an output block is added after a Swift cell that
+  /// prints but has none, and removed after one that prints nothing.
   static func updated(_ document: NotebookDocument, _ results: [Int: CellResult]) -> NotebookDocument {
     var segments: [NotebookDocument.Segment] = []
     var index = 0
@@ -200,9 +201,13 @@ struct NotebookRunner {
       if next < old.count, case .text(let lines) = old[next], lines.allSatisfy({ $0.isEmpty }) { next += 1 }
       let outputInfo = result.checked ? "output" : "output nocheck"
       if next < old.count, case .block(let f, let i, _) = old[next], NotebookDocument.kind(i).language == "output" {
-        for skipped in (index + 1)..<next { segments.append(old[skipped]) }
-        segments.append(.block(fence: f, info: outputInfo, lines: result.output))
+        if !result.output.isEmpty {
+          for skipped in (index + 1)..<next { segments.append(old[skipped]) }
+          segments.append(.block(fence: f, info: outputInfo, lines: result.output))
+        }
         index = next + 1
+      } else if result.output.isEmpty {
+        index += 1
       } else {
         segments.append(.text([""]))
         segments.append(.block(fence: "```", info: outputInfo, lines: result.output))

@@ -168,6 +168,25 @@ struct NotebookRunnerTests {
     }
   }
 
+  @Test("a Swift cell that prints gets an output block, one that prints nothing loses its block")
+  func outputBlocks() {
+    let document = NotebookDocument(
+      text: "```swift\nprint(1)\n```\n\n```swift\nlet a = 1\n```\n\n```output\nold\n```\n\nProse.\n")
+    let cells = document.cells
+    let results = [
+      cells[0]: NotebookRunner.CellResult(output: ["1"], checked: true),
+      cells[1]: NotebookRunner.CellResult(output: [], checked: true),
+    ]
+    let updated = NotebookRunner.updated(document, results)
+    #expect(updated.text == "```swift\nprint(1)\n```\n\n```output\n1\n```\n\n```swift\nlet a = 1\n```\n\nProse.\n")
+    let check = NotebookCheck(document, rerun: updated, name: "n.md", tolerances: [:])
+    #expect(
+      check.failures == [
+        "n.md: the notebook has 1 output block(s), the re-run 1: a cell that prints has no output block, "
+          + "or one that prints nothing has one"
+      ])
+  }
+
   @Test("an output block that belongs to no cell fails the check and stops a run, naming its line")
   func orphanOutput() throws {
     let folder = try scratchFolder()
