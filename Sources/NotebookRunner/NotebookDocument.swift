@@ -117,8 +117,11 @@ struct NotebookDocument {
       guard case .text(let lines) = segment else { continue }
       for (offset, line) in lines.enumerated() where line.hasPrefix(Tolerance.markerPrefix) {
         let place = "line \(starts[index] + offset)"
+        // The marker is a block quote: its reason may go on over the quote's following lines.
+        let continuation = lines[(offset + 1)...].prefix { $0.hasPrefix("> ") && !$0.hasPrefix(Tolerance.markerPrefix) }
+        let marker = ([line] + continuation.map { String($0.dropFirst(2)) }).joined(separator: " ")
         let tolerance: Tolerance
-        do { tolerance = try Tolerance(marker: line) } catch { throw InputError("\(place): \(error.message)") }
+        do { tolerance = try Tolerance(marker: marker) } catch { throw InputError("\(place): \(error.message)") }
         guard index + 1 < segments.count, ["swift", "console"].contains(language(of: index + 1)) else {
           throw InputError("\(place): a tolerance marker must stand right before the cell it loosens")
         }

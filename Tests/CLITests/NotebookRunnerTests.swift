@@ -125,7 +125,8 @@ struct NotebookRunnerTests {
     let text = """
       Prose.
 
-      > **Tolerance:** ±5 units in the last digit — 2000 Adam steps on sign(w) amplify last-bit differences.
+      > **Tolerance:** ±5 units in the last digit — 2000 Adam steps on sign(w)
+      > amplify last-bit differences.
       ```swift
       print(0.2798)
       ```
@@ -152,9 +153,9 @@ struct NotebookRunnerTests {
     rerun.segments[7] = .block(fence: "```", info: "output", lines: ["0.2795"])
     let check = NotebookCheck(document, rerun: rerun, name: "n.md", tolerances: tolerances)
     #expect(check.failures.count == 1)
-    #expect(check.failures.first?.hasPrefix("n.md:17 (cell 2, line 1): 0.2798 became 0.2795") == true)
+    #expect(check.failures.first?.hasPrefix("n.md:18 (cell 2, line 1): 0.2798 became 0.2795") == true)
     #expect(check.withinTolerance.count == 1)
-    #expect(check.withinTolerance.first?.hasPrefix("n.md:9 (cell 1, line 1): 0.2798 in the notebook, 0.2795") == true)
+    #expect(check.withinTolerance.first?.hasPrefix("n.md:10 (cell 1, line 1): 0.2798 in the notebook, 0.2795") == true)
     #expect(check.withinTolerance.first?.contains("within ±5 units in the last digit, declared: 2000 Adam") == true)
     for bad in [
       "> **Tolerance:** ±5 units in the last digit", "> **Tolerance:** 5 units in the last digit — why",
