@@ -3,8 +3,8 @@ import KKTNet
 
 /// Re-runs the cells of Markdown notebooks: the Swift cells of each notebook as one program built in a
 /// generated package that depends on KKTNet by path (as a user's package would), the console cells with
-/// this `kktnet`. Cells run in a scratch copy of the repository's layout (`datasets/`, `bench/` linked),
-/// so nothing but the notebook and the SVG images its checked cells draw is written back.
+/// the `kktnet` at `kktnet`. Cells run in a scratch copy of the repository's layout (`datasets/`, `bench/`
+/// linked), so nothing but the notebook and the SVG images its cells draw is written back.
 struct NotebookRunner {
   let root: URL
   let kktnet: String
