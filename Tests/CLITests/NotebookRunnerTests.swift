@@ -188,6 +188,24 @@ struct NotebookRunnerTests {
       ])
   }
 
+  @Test("an image is compared line by line like an output: coordinates as numbers, the rest exactly")
+  func images() {
+    let committed = "<svg>\n<polyline stroke=\"#1f77b4\" points=\"80.0,55.6 120.8,84.9\"/>\n</svg>\n"
+    let moved = committed.replacingOccurrences(of: "84.9", with: "85.0")
+    let recolored = committed.replacingOccurrences(of: "#1f77b4", with: "#d62728")
+    let far = committed.replacingOccurrences(of: "84.9", with: "85.2")
+    #expect(NotebookCheck(image: "a.svg", committed: committed, fresh: moved, tolerance: .standard).failures.isEmpty)
+    #expect(
+      NotebookCheck(image: "a.svg", committed: committed, fresh: recolored, tolerance: .standard).failures.count == 1)
+    #expect(
+      NotebookCheck(image: "a.svg", committed: committed, fresh: far, tolerance: .standard).failures.first?.hasPrefix(
+        "a.svg:2: 84.9 became 85.2") == true)
+    #expect(
+      NotebookCheck(image: "a.svg", committed: nil, fresh: committed, tolerance: .standard).failures == [
+        "a.svg: the cell draws this image, but it is not committed beside the notebook"
+      ])
+  }
+
   @Test("an output block that belongs to no cell fails the check and stops a run, naming its line")
   func orphanOutput() throws {
     let folder = try scratchFolder()
