@@ -9,6 +9,7 @@ PYTHON ?= python3
 VENV := .venv
 DEBUG_BIN := .build/debug/kktnet
 RELEASE_BIN := .build/release/kktnet
+NOTEBOOK_BIN := .build/debug/kktnet-notebook
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
@@ -49,13 +50,15 @@ test: deps lint datasets-check
 
 NOTEBOOKS := $(sort $(wildcard notebooks-md/[0-9]*.md))
 
-## Re-run every notebook cell and write the outputs (and the SVG images) back.
+## Re-run every notebook cell and write the outputs (and the SVG images) back, with the notebook runner
+## (its own tool, kktnet-notebook, built beside kktnet).
 notebooks: build
-	$(DEBUG_BIN) notebook run $(NOTEBOOKS)
+	$(NOTEBOOK_BIN) run $(NOTEBOOKS)
 
-## Re-run every notebook without writing; fail on any difference in a checked cell.
+## Re-run every notebook without writing; fail on any difference in a checked cell (numbers within 2 units
+## of their last printed digit, or the tolerance a cell declares; words, counts and layout exactly).
 notebooks-check: build
-	$(DEBUG_BIN) notebook run --check $(NOTEBOOKS)
+	$(NOTEBOOK_BIN) run --check $(NOTEBOOKS)
 
 ## The bundled datasets are the copies their provenance describes.
 datasets-check:

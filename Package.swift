@@ -42,6 +42,18 @@ let package = Package(
       ]
     ),
 
+    // MARK: - Tooling (not part of the product)
+
+    /// `kktnet-notebook run [--check] FILE…`: re-runs and checks the notebooks in notebooks-md/.
+    .executableTarget(
+      name: "kktnet-notebook",
+      dependencies: [
+        "KKTNet",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/NotebookRunner"
+    ),
+
     // MARK: - Tests
 
     .target(name: "TestSupport", dependencies: ["KKTNet"], path: "Tests/TestSupport"),
@@ -66,7 +78,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["kktnet", "KKTNet", "TestSupport"]
+      dependencies: ["kktnet", "kktnet-notebook", "KKTNet", "TestSupport"]
     ),
   ]
 )
