@@ -169,4 +169,39 @@ struct FitCommandTests {
       #expect(result.standardError.split(separator: "\n").count == 1)
     }
   }
+
+  @Test("predict --std: predictive and mean standard deviations from the training data's Gauss–Newton matrix")
+  func predictStandardDeviation() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = folder.appendingPathComponent("curve.csv")
+    var text = "x,y\n"
+    for i in 0..<60 {
+      let x = -2 + 4 * Double(i) / 59
+      text += "\(x),\(3 * sin(x) + 0.1 * sin(37 * x))\n"
+    }
+    try text.write(to: data, atomically: true, encoding: .utf8)
+    let model = folder.appendingPathComponent("m.safetensors").path
+    let train = try runKKTNet([
+      "train", "--data", data.path, "--architecture", "1-4-1", "--activations", "tanh", "--loss", "mse",
+      "--standardize", "--standardize-targets", "--solver", "levenberg-marquardt", "--max-iterations", "40", "--out",
+      model, "--quiet", "--format", "json",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    let result = try runKKTNet([
+      "predict", "--model", model, "--data", data.path, "--std", "--training-data", data.path,
+    ])
+    #expect(result.status == 0, "\(result.standardError)")
+    #expect(result.standardError.hasPrefix("note: --std: s = "))
+    let lines = result.standardOutput.split(separator: "\n")
+    #expect(lines[0] == "y0,std0,mean_std0")
+    let rows = lines.dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+    #expect(rows.count == 60)
+    // std² − mean_std² = s² (in the targets' units) at every point.
+    let s2 = rows.map { $0[1] * $0[1] - $0[2] * $0[2] }
+    #expect(s2.allSatisfy { abs($0 - s2[0]) <= 1e-9 * s2[0] } && s2[0] > 0)
+    #expect(rows.allSatisfy { $0[2] > 0 && $0[1] > $0[2] })
+    let missing = try runKKTNet(["predict", "--model", model, "--data", data.path, "--std"])
+    #expect(missing.status == 64 && missing.standardError.contains("--std needs --training-data"))
+  }
 }
