@@ -78,7 +78,7 @@ struct FittingDerivativePropertyTests {
     func carry(_ partial: Double, _ error: Double) -> Double { error == 0 ? 0 : abs(partial) * error }
     func go(_ e: FormulaExpression) -> (Double, Double) {
       switch e {
-      case .number(let v, _): return (v, u * abs(v))
+      case .number(let v, _): return (v, v == v.rounded() ? 0 : u * abs(v))  // integers are exact
       case .name(let name, _):
         if let j = parameters.firstIndex(of: name) { return (theta[j], 0) }
         return (name == "x" ? x : z, 0)
