@@ -107,7 +107,9 @@ struct Fit: ParsableCommand {
     if let robust {
       let problem = RobustLeastSquaresProblem(base, loss: robust, scale: robustScale ?? 1)
       result = fitSolver.minimize(problem, from: setup.start)
-      statistics = FitStatistics(problem: problem, parameters: result.parameters, parameterNames: setup.parameterNames)
+      statistics = FitStatistics(
+        problem: problem, parameters: result.parameters, absoluteSigma: absoluteSigma,
+        parameterNames: setup.parameterNames)
     } else {
       result = fitSolver.minimize(base, from: setup.start)
       statistics = FitStatistics(

@@ -130,7 +130,7 @@ public struct FitStatistics: Sendable {
     for c in 0..<p {
       norms[c] = BLAS.nrm2(j.column(c))
       guard norms[c] > 0, norms[c].isFinite else {
-        let why = norms[c] > 0 ? "is not finite" : "is zero: the model does not change with it at the solution"
+        let why = norms[c].isFinite ? "is zero: the model does not change with it at the solution" : "is not finite"
         return (nil, min(m, p) - 1, "J has no full rank: the column of \(names[c]) \(why)")
       }
       for i in 0..<m { scaled.elements[i + c * m] /= norms[c] }
