@@ -51,6 +51,9 @@ struct Fit: ParsableCommand {
   @Option(help: "Write the bands as CSV here (atomically).")
   var out: String?
 
+  @Option(help: "Draw the data, the fit and its bands as SVG here (a model of one predictor).")
+  var plot: String?
+
   @Option(help: "A robust loss: huber, soft-l1, cauchy or arctan.")
   var robust: RobustLoss?
 
@@ -94,10 +97,13 @@ struct Fit: ParsableCommand {
       throw ValidationError("--out writes bands: give --predict-at or --grid.")
     }
     if let grid { _ = try GridSpecification(grid) }
+    if let plot, !plot.lowercased().hasSuffix(".svg") {
+      throw ValidationError("--plot writes SVG: give a file name ending in .svg.")
+    }
   }
 
   func run() throws {
-    if let out { try AtomicFile.checkWritable(out) }
+    for path in [out, plot].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
     let setup = try FitSetup(self)
     for note in setup.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
     let base = setup.problem
@@ -121,6 +127,10 @@ struct Fit: ParsableCommand {
     }
     let bands = try setup.bands(statistics: statistics, confidence: confidence, weighted: sigma != nil)
     if let out, let bands { try AtomicFile.write(bands.csv, to: out) }
+    if let plot {
+      let drawing = try setup.plot(statistics: statistics, confidence: confidence, weighted: sigma != nil)
+      try AtomicFile.write(drawing.rendered, to: plot)
+    }
     let report = FitReport(
       setup: setup, result: result, statistics: statistics, confidence: confidence, robust: robust,
       robustScale: robustScale ?? 1, bands: bands, solver: solver)

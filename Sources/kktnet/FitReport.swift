@@ -70,10 +70,15 @@ struct FitReport: Encodable {
     }
     lines.append(table.rendered)
     lines.append("")
-    let ssrName = robust == nil ? "residual sum of squares" : "reweighted residual sum of squares"
-    lines.append(
-      "\(ssrName)      \(number(statistics.residualSumOfSquares))  (SSR = ‖r‖²; the solver's loss is \(robust == nil ? "½‖r‖² = " : "the robust cost ")\(number(result.loss)))"
-    )
+    if robust == nil {
+      lines.append(
+        "residual sum of squares      \(number(statistics.residualSumOfSquares))  (SSR = ‖r‖²; the solver's loss is ½‖r‖² = \(number(result.loss)))"
+      )
+    } else {
+      lines.append(
+        "reweighted sum of squares    \(number(statistics.residualSumOfSquares))  (‖r̃‖² of the corrected residuals; the robust cost is \(number(result.loss)))"
+      )
+    }
     lines.append(
       "residual standard deviation  \(number(statistics.residualStandardDeviation)) on \(statistics.degreesOfFreedom) degrees of freedom"
         + (setup.nist.map {

@@ -168,6 +168,38 @@ struct FitSetup {
   }
 }
 
+extension FitSetup {
+  /// The data, the fitted curve on 201 points over the data's range (or --grid's points) and its bands.
+  func plot(statistics: FitStatistics, confidence: Double, weighted: Bool) throws -> FitPlot {
+    guard model.predictorNames.count == 1, let x = problem.predictors.first else {
+      throw ValidationError("--plot draws a model of one predictor; this one has \(model.predictorNames.count).")
+    }
+    let (low, high) = (x.min()!, x.max()!)
+    let grid = self.grid?.values ?? (0...200).map { low + (high - low) * Double($0) / 200 }
+    let (values, jacobian) = model.evaluate(parameters: statistics.parameters, predictors: [grid], count: grid.count)
+    let name = model.predictorNames[0]
+    var plot = FitPlot(
+      title: "\(modelText.prefix(60)) on \(URL(fileURLWithPath: source).lastPathComponent)", xLabel: name,
+      yLabel: model.responseExpression == nil ? "response" : "transformed response")
+    plot.points = Array(zip(x, problem.response)).map { (x: $0.0, y: $0.1) }
+    plot.curves.append(("fit", Array(zip(grid, values)).map { (x: $0.0, y: $0.1) }, false, "#1f77b4"))
+    let level = String(format: "%g%%", 100 * confidence)
+    if let bands = FitBands(
+      statistics: statistics, values: values, gradients: jacobian!, confidence: confidence,
+      weighted: weighted, noiseSigma: weighted ? [Double](repeating: 1, count: grid.count) : nil)
+    {
+      let c = bands.confidenceBand
+      plot.curves.append(("\(level) confidence", zip(grid, c).map { (x: $0.0, y: $0.1.lower) }, true, "#d62728"))
+      plot.curves.append(("\(level) confidence", zip(grid, c).map { (x: $0.0, y: $0.1.upper) }, true, "#d62728"))
+      if !weighted, let p = bands.predictionBand {
+        plot.curves.append(("\(level) prediction", zip(grid, p).map { (x: $0.0, y: $0.1.lower) }, true, "#2ca02c"))
+        plot.curves.append(("\(level) prediction", zip(grid, p).map { (x: $0.0, y: $0.1.upper) }, true, "#2ca02c"))
+      }
+    }
+    return plot
+  }
+}
+
 /// The fitted values, and their bands when the fit has a covariance, at the requested points.
 struct BandTable {
   let names: [String]
