@@ -113,6 +113,15 @@ struct FitCommandTests {
     #expect(middle["x"] as? Double == 1)
     #expect(
       confidence[0] < fit && fit < confidence[1] && prediction[0] < confidence[0] && confidence[1] < prediction[1])
+    let plot = folder.appendingPathComponent("decay.svg").path
+    let drawn = try runKKTNet([
+      "fit", "--data", Self.folder.appendingPathComponent("decay.csv").path, "--model", "a*exp(-b*x) + c", "--start",
+      "a=1,b=1,c=0", "--plot", plot,
+    ])
+    #expect(drawn.status == 0, "\(drawn.standardError)")
+    let svg = try String(contentsOfFile: plot, encoding: .utf8)
+    #expect(svg.hasPrefix("<svg") && svg.contains("95% confidence") && svg.contains("95% prediction"))
+    #expect(svg.components(separatedBy: "<circle").count - 1 == 40 + 1, "40 data points and the legend's marker")
     let csv = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
     #expect(csv.count == 10)
     #expect(csv[0] == "x,fit,se_fit,lower_confidence,upper_confidence,sd_prediction,lower_prediction,upper_prediction")
@@ -140,6 +149,8 @@ struct FitCommandTests {
       (["--model", "a*exp(-b*x) + c", "--start", "a=1,b=1,c=0", "--sigma", "x"], 1, "every σ must be positive", 1),
       (["--model", "a*exp(-b*x) + c", "--start", "a=1,b=1,c=0", "--y", "w"], 1, "there is no column 'w'", 1),
       (["--model", "a*exp(-b*x) + c", "--start", "a=1,b=1,c=0", "--confidence", "1.5"], 64, "--confidence", 0),
+      (["--model", "a*exp(-b*x) + c", "--start", "a=1,b=1,c=0", "--plot", "fit.png"], 64, "--plot writes SVG", 0),
+      (["--model", "a*x^2", "--start", "a=1,b=2"], 1, "does not use the parameter 'b'", 3),
       (["--model", "a*exp(-b*x) + c", "--start", "a=1e300,b=-1e3,c=0"], 1, "not finite at the starting values", 1),
     ])
   func badInput(_ extra: [String], _ status: Int32, _ message: String, _ lines: Int) throws {
