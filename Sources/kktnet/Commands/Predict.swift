@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import KKTNet
+import Solvers
 
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -7,7 +9,11 @@ struct Predict: ParsableCommand {
     discussion: """
       The inputs are every column when the file has as many as the model takes, else every column but the \
       targets (--target, or the last column). The model's standardization is applied to the inputs and \
-      undone on regression outputs; classifiers print probabilities.
+      undone on regression outputs; classifiers print probabilities. --std (mse models) adds std0,… (the \
+      predictive standard deviation of a new observation, s² + (s²/m)·gᵀG⁺g) and mean_std0,… (of the \
+      network's mean, (s²/m)·gᵀG⁺g) by the Gauss–Newton (Laplace) approximation at the model's θ: the model \
+      file does not hold the training Jacobian, so --training-data (the data it was trained on, with the \
+      same --training-target) gives G = JᵀJ/m + λ₂I_W and s²; G is P × P (4·P² doubles of memory).
       """)
 
   @OptionGroup var model: ModelOptions
@@ -16,6 +22,26 @@ struct Predict: ParsableCommand {
 
   @Option(help: "Write the CSV here (atomically) instead of to standard output.")
   var out: String?
+
+  @Flag(help: "Add the predictive standard deviations (mse models; needs --training-data).")
+  var std = false
+
+  @Option(help: "With --std: the data the model was trained on (CSV), for JᵀJ and s² at θ.")
+  var trainingData: String?
+
+  @Option(help: "With --std: the target column(s) of --training-data (default: the last column).")
+  var trainingTarget: String?
+
+  func validate() throws {
+    if std && trainingData == nil {
+      throw ValidationError(
+        "--std needs --training-data: the model file does not hold the training Jacobian that the covariance comes from."
+      )
+    }
+    if !std && (trainingData != nil || trainingTarget != nil) {
+      throw ValidationError("--training-data and --training-target are for --std.")
+    }
+  }
 
   func run() throws {
     let file = try ModelFile.read(path: try model.required(), overrides: overrides.overrides)
@@ -28,14 +54,64 @@ struct Predict: ParsableCommand {
       targets: Matrix(rows: network.architecture.outputSize, columns: dataset.sampleCount))
     var outputs = lagrangian.outputs(parameters: network.parameters)
     if let standardization = file.standardization { outputs = standardization.unstandardizeTargets(outputs) }
-    var text = (0..<outputs.rows).map { "y\($0)" }.joined(separator: ",") + "\n"
+    var columns = (0..<outputs.rows).map { i in ("y\(i)", outputs.row(i)) }
+    if std, let trainingData {
+      let deviations = try standardDeviations(file, trainingData, inputs: dataset.inputs)
+      columns += (0..<outputs.rows).map { ("std\($0)", deviations.predictive.row($0)) }
+      columns += (0..<outputs.rows).map { ("mean_std\($0)", deviations.mean.row($0)) }
+    }
+    var text = columns.map(\.0).joined(separator: ",") + "\n"
     for j in 0..<outputs.columns {
-      text += (0..<outputs.rows).map { "\(outputs[$0, j])" }.joined(separator: ",") + "\n"
+      text += columns.map { "\($0.1[j])" }.joined(separator: ",") + "\n"
     }
     if let out {
       try AtomicFile.write(text, to: out)
     } else {
       print(text, terminator: "")
     }
+  }
+
+  /// The Laplace approximation from the training data, its standard deviations at `inputs` (standardized as
+  /// the model's inputs are), in the targets' units.
+  func standardDeviations(_ file: ModelFile, _ path: String, inputs: Matrix) throws -> (
+    mean: Matrix, predictive: Matrix
+  ) {
+    let network = file.network
+    guard network.loss == .meanSquaredError else {
+      throw ValidationError("--std needs an mse (regression) model; this one is \(network.loss).")
+    }
+    var training = try Dataset.load(
+      path: path, targets: trainingTarget.map { $0.split(separator: ",").map(String.init) }, loss: network.loss)
+    guard
+      training.inputs.rows == network.architecture.inputSize && training.targets.rows == network.architecture.outputSize
+    else {
+      throw InputError(
+        file: path,
+        "the training data have \(training.inputs.rows) inputs and \(training.targets.rows) targets, but the model takes \(network.architecture.inputSize) and gives \(network.architecture.outputSize)"
+      )
+    }
+    if let standardization = file.standardization {
+      training.inputs = standardization.standardizeInputs(training.inputs)
+      training.targets = standardization.standardizeTargets(training.targets)
+    }
+    let laplace: NetworkLaplaceApproximation
+    do {
+      laplace = try NetworkLaplaceApproximation(network: network, inputs: training.inputs, targets: training.targets)
+    } catch {
+      throw error.inFile(path)
+    }
+    var (mean, predictive) = laplace.standardDeviations(inputs: inputs)
+    if let scale = file.standardization?.targetScale {
+      for j in 0..<mean.columns {
+        for i in 0..<mean.rows {
+          mean[i, j] *= scale[i]
+          predictive[i, j] *= scale[i]
+        }
+      }
+    }
+    let note =
+      "note: --std: s = \(String(format: "%.6g", laplace.residualVariance.squareRoot())) (training units), JᵀJ of rank \(laplace.rank) of \(network.architecture.parameterCount), \(String(format: "%.1f", laplace.effectiveParameterCount)) effective parameters, \(laplace.sampleCount) training samples\n"
+    FileHandle.standardError.write(Data(note.utf8))
+    return (mean, predictive)
   }
 }

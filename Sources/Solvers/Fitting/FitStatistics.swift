@@ -1,0 +1,166 @@
+import Foundation
+import KKTNet
+
+/// The statistics of a least-squares fit at its solution θ̂, from the residuals r and the Jacobian J there:
+///
+///     SSR = ‖r‖²  (twice `SolverResult.loss`, which is ½‖r‖²),   ν = m − p,   s² = SSR/ν,
+///     Cov(θ̂) = s²·(JᵀJ)⁻¹   (or (JᵀJ)⁻¹ when σ is absolute),
+///
+/// standard errors seⱼ = √Covⱼⱼ, correlations Covⱼₖ/(seⱼseₖ), t-based confidence intervals θ̂ⱼ ± t·seⱼ,
+/// R² = 1 − SSR/SST and adjusted R² = 1 − (1 − R²)(m − 1)/ν (SST about the weighted mean).
+///
+/// (JᵀJ)⁻¹ comes from the SVD of J with its columns equilibrated, J = ŨΣVᵀD (D = diag‖J·ⱼ‖):
+/// (JᵀJ)⁻¹ = D⁻¹VΣ⁻²VᵀD⁻¹. JᵀJ is never formed or inverted, so the condition number is not squared, and
+/// the rank is decided on columns of one scale: singular values σₖ ≤ max(m, p)·ε·σ₁ count as zero (NumPy's
+/// `matrix_rank` rule). A rank-deficient J gets no covariance, only its ``rank`` and the parameters of the
+/// direction it cannot determine; it is never silently inverted.
+///
+/// Weights follow SciPy's `curve_fit`: with rᵢ = (f − yᵢ)/σᵢ, `absoluteSigma: false` scales (JᵀJ)⁻¹ by s²
+/// (σ gives relative weights), `absoluteSigma: true` takes (JᵀJ)⁻¹ as it is (σ are standard deviations).
+public struct FitStatistics: Sendable {
+  /// θ̂.
+  public let parameters: [Double]
+  /// m, the residuals.
+  public let observationCount: Int
+  /// The numerical rank of J (p when J has full rank).
+  public let rank: Int
+  /// ν = m − p.
+  public let degreesOfFreedom: Int
+  /// SSR = ‖r‖² = Σ((f − y)/σ)² — not ½‖r‖².
+  public let residualSumOfSquares: Double
+  /// Whether σ are absolute standard deviations (SciPy's `absolute_sigma=True`).
+  public let absoluteSigma: Bool
+  /// s² = SSR/ν (NaN when ν = 0).
+  public var residualVariance: Double { degreesOfFreedom > 0 ? residualSumOfSquares / Double(degreesOfFreedom) : .nan }
+  /// s = √(SSR/ν).
+  public var residualStandardDeviation: Double { residualVariance.squareRoot() }
+  /// Cov(θ̂), p × p; nil when J is rank deficient, or when ν = 0 and σ is not absolute.
+  public let covariance: Matrix?
+  /// Why there is no covariance, as a sentence.
+  public let covarianceProblem: String?
+  /// SST = Σwᵢ(yᵢ − ȳ)², when known.
+  public let totalSumOfSquares: Double?
+  /// (JᵀJ)⁻¹ without s², kept for bands.
+  let unscaledCovariance: Matrix?
+
+  /// The statistics at θ̂ = `parameters`, from the problem's `residuals(at:into:)` and `jacobian(at:into:)`
+  /// (for a ``RobustLeastSquaresProblem``, the corrected r̃ and J̃: the covariance of the reweighted fit).
+  ///
+  /// - Parameters:
+  ///   - totalSumOfSquares: SST for R² (``FormulaProblem/totalSumOfSquares``); nil to leave R² out.
+  ///   - parameterNames: for the sentence about a rank-deficient J.
+  public init(
+    problem: some LeastSquaresProblem, parameters: [Double], totalSumOfSquares: Double? = nil,
+    absoluteSigma: Bool = false, parameterNames: [String]? = nil
+  ) {
+    let (m, p) = (problem.residualCount, problem.parameterCount)
+    var r = [Double](repeating: 0, count: m)
+    problem.residuals(at: parameters, into: &r)
+    var j = Matrix(rows: m, columns: p)
+    problem.jacobian(at: parameters, into: &j)
+    self.parameters = parameters
+    observationCount = m
+    degreesOfFreedom = m - p
+    residualSumOfSquares = BLAS.dot(r, r)
+    self.absoluteSigma = absoluteSigma
+    self.totalSumOfSquares = totalSumOfSquares
+    let names = parameterNames ?? (0..<p).map { "θ\($0 + 1)" }
+    let inverse = Self.inverseNormalMatrix(j, names: names)
+    rank = inverse.rank
+    unscaledCovariance = inverse.matrix
+    var problemSentence = inverse.problem
+    var covariance: Matrix?
+    if var c = inverse.matrix {
+      if absoluteSigma {
+        covariance = c
+      } else if m > p {
+        let s2 = residualSumOfSquares / Double(m - p)
+        for i in c.elements.indices { c.elements[i] *= s2 }
+        covariance = c
+      } else {
+        problemSentence = "there are no degrees of freedom left (m = \(m), p = \(p)) to estimate s²"
+      }
+    }
+    self.covariance = covariance
+    covarianceProblem = problemSentence
+  }
+
+  /// p.
+  public var parameterCount: Int { parameters.count }
+
+  /// seⱼ = √Covⱼⱼ.
+  public var standardErrors: [Double]? { covariance.map { c in (0..<parameterCount).map { c[$0, $0].squareRoot() } } }
+
+  /// Covⱼₖ/(seⱼseₖ).
+  public var correlation: Matrix? {
+    guard let c = covariance, let se = standardErrors else { return nil }
+    var result = c
+    for k in 0..<parameterCount { for j in 0..<parameterCount { result[j, k] = c[j, k] / (se[j] * se[k]) } }
+    return result
+  }
+
+  /// R² = 1 − SSR/SST.
+  public var rSquared: Double? { totalSumOfSquares.map { 1 - residualSumOfSquares / $0 } }
+
+  /// 1 − (1 − R²)(m − 1)/(m − p).
+  public var adjustedRSquared: Double? {
+    guard let r2 = rSquared, degreesOfFreedom > 0 else { return nil }
+    return 1 - (1 - r2) * Double(observationCount - 1) / Double(degreesOfFreedom)
+  }
+
+  /// t_{(1+c)/2, ν}, the multiplier of a two-sided interval at confidence c.
+  public func tQuantile(confidence: Double) -> Double {
+    precondition(confidence > 0 && confidence < 1, "the confidence must lie in (0, 1)")
+    precondition(degreesOfFreedom > 0, "a t interval needs ν > 0")
+    return StudentT.quantile((1 + confidence) / 2, degreesOfFreedom: Double(degreesOfFreedom))
+  }
+
+  /// θ̂ⱼ ± t·seⱼ.
+  public func confidenceIntervals(confidence: Double) -> [(lower: Double, upper: Double)]? {
+    guard let se = standardErrors, degreesOfFreedom > 0 else { return nil }
+    let t = tQuantile(confidence: confidence)
+    return zip(parameters, se).map { ($0 - t * $1, $0 + t * $1) }
+  }
+
+  /// (JᵀJ)⁻¹ = D⁻¹VΣ⁻²VᵀD⁻¹ from the SVD of the equilibrated J, or the rank and a sentence.
+  static func inverseNormalMatrix(_ j: Matrix, names: [String]) -> (matrix: Matrix?, rank: Int, problem: String?) {
+    let (m, p) = (j.rows, j.columns)
+    var scaled = j
+    var norms = [Double](repeating: 0, count: p)
+    for c in 0..<p {
+      norms[c] = BLAS.nrm2(j.column(c))
+      guard norms[c] > 0, norms[c].isFinite else {
+        let why = norms[c].isFinite ? "is zero: the model does not change with it at the solution" : "is not finite"
+        return (nil, min(m, p) - 1, "J has no full rank: the column of \(names[c]) \(why)")
+      }
+      for i in 0..<m { scaled.elements[i + c * m] /= norms[c] }
+    }
+    guard let svd = try? LAPACK.gesvd(scaled) else {
+      return (nil, 0, "the singular value decomposition of J did not converge")
+    }
+    let s = svd.singularValues
+    let threshold = Double(max(m, p)) * Double.ulpOfOne * (s.first ?? 0)
+    let rank = s.filter { $0 > threshold }.count
+    guard rank == p else {
+      // The direction J cannot see: the right singular vector of the smallest singular value.
+      let v = (0..<p).map { svd.vt[s.count - 1, $0] / norms[$0] }
+      let largest = v.map(abs).max() ?? 1
+      let involved = (0..<p).filter { abs(v[$0]) >= 0.1 * largest }.map { names[$0] }
+      return (
+        nil, rank,
+        "J has rank \(rank) of \(p) (singular values below \(String(format: "%.1e", threshold)) of the largest count as zero): \(involved.joined(separator: ", ")) cannot be determined separately"
+      )
+    }
+    var inverse = Matrix(rows: p, columns: p)
+    for a in 0..<p {
+      for b in 0...a {
+        var sum = 0.0
+        for k in 0..<p { sum += svd.vt[k, a] * svd.vt[k, b] / (s[k] * s[k]) }
+        let value = sum / (norms[a] * norms[b])
+        inverse[a, b] = value
+        inverse[b, a] = value
+      }
+    }
+    return (inverse, p, nil)
+  }
+}
