@@ -26,11 +26,32 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
   case noDescent(Int)
   /// A first-order solver's update produced a non-finite loss; the last finite parameters are kept.
   case nonFiniteLoss
+  /// Trust region (MINPACK info 1): the actual and the predicted relative reductions of f were both at most
+  /// this (ftol).
+  case relativeReduction(Double)
+  /// Trust region (MINPACK info 2): the radius fell to this (xtol) times ‖Dθ‖.
+  case trustRegionRadius(Double)
+  /// Trust region (MINPACK info 3): both of the above.
+  case relativeReductionAndRadius(reduction: Double, radius: Double)
+  /// Trust region (MINPACK info 4): maxⱼ |gⱼ|/(‖Jⱼ‖·‖r‖), the cosine between the residuals and every column
+  /// of the Jacobian, fell to this (gtol).
+  case residualOrthogonality(Double)
+  /// Trust region (MINPACK info 6): the reductions are at the rounding level; f cannot be reduced further in
+  /// double precision (the reduction tolerance is below ε).
+  case reductionBelowRounding
+  /// Trust region (MINPACK info 7): the radius is at the rounding level of θ; θ cannot be improved further.
+  case radiusBelowRounding
+  /// Trust region (MINPACK info 8): the residuals are orthogonal to the Jacobian's columns to machine
+  /// precision.
+  case orthogonalityBelowRounding
 
   /// Whether this is convergence (a tolerance or the goal) rather than a budget or a failure.
   public var isConvergence: Bool {
     switch self {
     case .gradientTolerance, .stepTolerance, .functionTolerance, .goalReached: return true
+    case .relativeReduction, .trustRegionRadius, .relativeReductionAndRadius, .residualOrthogonality,
+      .reductionBelowRounding, .radiusBelowRounding, .orthogonalityBelowRounding:
+      return true
     default: return false
     }
   }
@@ -50,6 +71,13 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
     case .singularSystem: return "singular_system"
     case .noDescent: return "no_descent"
     case .nonFiniteLoss: return "non_finite_loss"
+    case .relativeReduction: return "relative_reduction"
+    case .trustRegionRadius: return "trust_region_radius"
+    case .relativeReductionAndRadius: return "relative_reduction_and_radius"
+    case .residualOrthogonality: return "residual_orthogonality"
+    case .reductionBelowRounding: return "reduction_below_rounding"
+    case .radiusBelowRounding: return "radius_below_rounding"
+    case .orthogonalityBelowRounding: return "orthogonality_below_rounding"
     }
   }
 
@@ -83,6 +111,24 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
         "the Gauss–Newton direction did not reduce the loss even after \(halvings) halvings; try Levenberg–Marquardt"
     case .nonFiniteLoss:
       return "the loss became non-finite; the last finite parameters are kept; lower the learning rate"
+    case .relativeReduction(let tolerance):
+      return "converged: the actual and predicted relative reductions of the loss were both at most \(tolerance)"
+    case .trustRegionRadius(let tolerance):
+      return "converged: the trust region shrank to \(tolerance) of the scaled parameters' norm"
+    case .relativeReductionAndRadius(let reduction, let radius):
+      return
+        "converged: the relative reductions of the loss were at most \(reduction) and the trust region shrank to \(radius) of the scaled parameters' norm"
+    case .residualOrthogonality(let tolerance):
+      return
+        "converged: the residuals are orthogonal to every column of the Jacobian to within a cosine of \(tolerance)"
+    case .reductionBelowRounding:
+      return
+        "converged: the loss cannot be reduced further in double precision (the reduction tolerance is below rounding)"
+    case .radiusBelowRounding:
+      return
+        "converged: the trust region shrank to the rounding level of the parameters (the step tolerance is below rounding)"
+    case .orthogonalityBelowRounding:
+      return "converged: the residuals are orthogonal to the Jacobian's columns to machine precision"
     }
   }
 }
