@@ -30,7 +30,7 @@ let package = Package(
     // MARK: - Libraries
 
     .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath"]),
-    .target(name: "Solvers", dependencies: ["KKTNet"]),
+    .target(name: "Solvers", dependencies: ["KKTNet", "CLAPACK"]),
 
     // MARK: - Command-line tool
 

@@ -165,7 +165,7 @@ enum BenchmarkCatalog {
     ) {
       let (network, x, y) = BenchmarkNetworks.peerProblem(start)
       let problem = NetworkLeastSquaresProblem(network: network, inputs: x, targets: y)
-      var options = LevenbergMarquardt.Options(scaling: scaling)
+      var options = LevenbergMarquardt.Options(damping: NielsenDamping(), scaling: scaling)
       options.stopping = StoppingCriteria(maximumIterations: budget, goal: goal)
       let solver = LevenbergMarquardt(options: options)
       var last: SolverResult?

@@ -54,9 +54,10 @@ struct TrainCommandTests {
       ])
       #expect(result.status == 0, "\(result.standardError)")
       let json = try #require(result.json)
-      // From this start Gauss–Newton halves most steps and stops early on validation; LM gets going.
-      #expect(try #require(json["training_r2"] as? Double) > (solver == "levenberg-marquardt" ? 0.5 : 0))
-      #expect(json["validation_r2"] is Double)
+      // From this start Gauss–Newton halves most steps and stops early on validation; LM gets going (its
+      // trust region stops early too, at the validated best: R² 0.51 on the held-out samples).
+      #expect(json["training_r2"] is Double)
+      #expect(try #require(json["validation_r2"] as? Double) > (solver == "levenberg-marquardt" ? 0.5 : 0))
       let history = try #require(json["history"] as? [[String: Any]])
       #expect(try #require(json["final_loss"] as? Double) < history[0]["loss"] as! Double)
     }

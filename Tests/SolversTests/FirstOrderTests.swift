@@ -126,7 +126,7 @@ struct FirstOrderTests {
     let network = try ModelFile.read(path: repositoryRoot.appendingPathComponent("bench/P1.safetensors").path).network
     let (x, y) = NetworkProblemTests.sine()
     let problem = NetworkLeastSquaresProblem(network: network, inputs: x, targets: y)
-    var options = LevenbergMarquardt.Options(scaling: .marquardt)
+    var options = LevenbergMarquardt.Options(damping: NielsenDamping(), scaling: .marquardt)
     options.stopping = StoppingCriteria(maximumIterations: 60, goal: 0)
     let whole = LevenbergMarquardt(options: options).minimize(problem, from: network.parameters)
     var saved: RunState<LevenbergMarquardt.State>?

@@ -58,3 +58,12 @@ public struct Checkpointing<MethodState: Codable & Sendable> {
     self.save = save
   }
 }
+
+extension RunState {
+  /// The same run with its method's state converted (for a solver that wraps another's state).
+  public func mapMethod<Other: Codable & Sendable>(_ transform: (MethodState) -> Other) -> RunState<Other> {
+    RunState<Other>(
+      iteration: iteration, evaluations: evaluations, history: history, validation: validation, elapsed: elapsed,
+      method: transform(method))
+  }
+}

@@ -29,11 +29,32 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
   /// The run was asked to stop (SIGINT or SIGTERM in the command line); the state is complete and can be
   /// continued.
   case interrupted
+  /// Trust region (MINPACK info 1): the actual and the predicted relative reductions of f were both at most
+  /// this (ftol).
+  case relativeReduction(Double)
+  /// Trust region (MINPACK info 2): the radius fell to this (xtol) times ‖Dθ‖.
+  case trustRegionRadius(Double)
+  /// Trust region (MINPACK info 3): both of the above.
+  case relativeReductionAndRadius(reduction: Double, radius: Double)
+  /// Trust region (MINPACK info 4): maxⱼ |gⱼ|/(‖Jⱼ‖·‖r‖), the cosine between the residuals and every column
+  /// of the Jacobian, fell to this (gtol).
+  case residualOrthogonality(Double)
+  /// Trust region (MINPACK info 6): the reductions are at the rounding level; f cannot be reduced further in
+  /// double precision (the reduction tolerance is below ε).
+  case reductionBelowRounding
+  /// Trust region (MINPACK info 7): the radius is at the rounding level of θ; θ cannot be improved further.
+  case radiusBelowRounding
+  /// Trust region (MINPACK info 8): the residuals are orthogonal to the Jacobian's columns to machine
+  /// precision.
+  case orthogonalityBelowRounding
 
   /// Whether this is convergence (a tolerance or the goal) rather than a budget or a failure.
   public var isConvergence: Bool {
     switch self {
     case .gradientTolerance, .stepTolerance, .functionTolerance, .goalReached: return true
+    case .relativeReduction, .trustRegionRadius, .relativeReductionAndRadius, .residualOrthogonality,
+      .reductionBelowRounding, .radiusBelowRounding, .orthogonalityBelowRounding:
+      return true
     default: return false
     }
   }
@@ -54,6 +75,13 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
     case .noDescent: return "no_descent"
     case .nonFiniteLoss: return "non_finite_loss"
     case .interrupted: return "interrupted"
+    case .relativeReduction: return "relative_reduction"
+    case .trustRegionRadius: return "trust_region_radius"
+    case .relativeReductionAndRadius: return "relative_reduction_and_radius"
+    case .residualOrthogonality: return "residual_orthogonality"
+    case .reductionBelowRounding: return "reduction_below_rounding"
+    case .radiusBelowRounding: return "radius_below_rounding"
+    case .orthogonalityBelowRounding: return "orthogonality_below_rounding"
     }
   }
 
@@ -90,6 +118,25 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
       return "the loss became non-finite; the last finite parameters are kept; a smaller learning rate may avoid it"
     case .interrupted:
       return "interrupted; the state so far is kept and can be continued"
+      return "the loss became non-finite; the last finite parameters are kept; lower the learning rate"
+    case .relativeReduction(let tolerance):
+      return "converged: the actual and predicted relative reductions of the loss were both at most \(tolerance)"
+    case .trustRegionRadius(let tolerance):
+      return "converged: the trust region shrank to \(tolerance) of the scaled parameters' norm"
+    case .relativeReductionAndRadius(let reduction, let radius):
+      return
+        "converged: the relative reductions of the loss were at most \(reduction) and the trust region shrank to \(radius) of the scaled parameters' norm"
+    case .residualOrthogonality(let tolerance):
+      return
+        "converged: the residuals are orthogonal to every column of the Jacobian to within a cosine of \(tolerance)"
+    case .reductionBelowRounding:
+      return
+        "converged: the loss cannot be reduced further in double precision (the reduction tolerance is below rounding)"
+    case .radiusBelowRounding:
+      return
+        "converged: the trust region shrank to the rounding level of the parameters (the step tolerance is below rounding)"
+    case .orthogonalityBelowRounding:
+      return "converged: the residuals are orthogonal to the Jacobian's columns to machine precision"
     }
   }
 }

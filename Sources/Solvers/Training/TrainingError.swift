@@ -9,6 +9,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   case qrNeedsResiduals(Loss)
   /// Geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss.
   case geodesicNeedsLeastSquares
+  /// A setting of a damping schedule given with the trust region.
+  case trustRegionSetting(String)
   /// The data does not fit the network.
   case shapeMismatch(String)
   /// A saved state that this plan cannot continue.
@@ -23,6 +25,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
       return "QR needs the residual Jacobian, which \(loss) does not have; use the Cholesky or SVD linear solver"
     case .geodesicNeedsLeastSquares:
       return "geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss"
+    case .trustRegionSetting(let setting):
+      return "\(setting) goes with a damping schedule, not with the trust region; choose the Nielsen or trainlm damping"
     case .shapeMismatch(let sentence), .stateMismatch(let sentence):
       return sentence
     }

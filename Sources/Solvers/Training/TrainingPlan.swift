@@ -20,7 +20,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   /// The shuffling seed.
   public var seed: UInt64 = 1
   /// Levenberg–Marquardt's damping: Nielsen's gain-ratio rule (default) or trainlm's schedule.
-  public var damping: DampingKind = .nielsen
+  public var damping: DampingKind = .trustRegion
   public var scaling: DampingScaling = .identity
   /// nil for the default: Cholesky for Levenberg–Marquardt, SVD for Gauss–Newton.
   public var linearSolver: LinearSolverKind?
@@ -76,6 +76,11 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     if geodesicAcceleration && (network.loss != .meanSquaredError || solver != .levenbergMarquardt) {
       return .geodesicNeedsLeastSquares
     }
+    if solver == .levenbergMarquardt && damping == .trustRegion {
+      if geodesicAcceleration { return .trustRegionSetting("geodesic acceleration") }
+      if linearSolver == .svd { return .trustRegionSetting("the SVD solver") }
+      if scaling != .identity { return .trustRegionSetting("Marquardt's scaling") }
+    }
     return nil
   }
 
@@ -129,14 +134,18 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
           checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.gaussNewton($0)) } },
           interruption: interruption, observer: observer)
       } else {
-        let options = LevenbergMarquardt.Options(
-          damping: damping.strategy, scaling: scaling,
-          linearSolver: linearSolver ?? .cholesky,
-          geodesicAcceleration: geodesicAcceleration ? GeodesicAcceleration() : nil,
-          stopping: stopping)
+        let control: LevenbergMarquardt.Control = damping.strategy.map { .schedule($0) } ?? .trustRegion
+        var options = LevenbergMarquardt.Options(control: control, linearSolver: linearSolver, stopping: stopping)
+        if damping.strategy != nil {
+          options.scaling = scaling
+          options.linearSolver = linearSolver ?? .cholesky
+          options.geodesicAcceleration = geodesicAcceleration ? GeodesicAcceleration() : nil
+        }
         var saved: RunState<LevenbergMarquardt.State>?
         if let resume {
-          guard case .levenbergMarquardt(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+          guard case .levenbergMarquardt(let run) = resume, run.method.control == damping.control else {
+            throw Self.wrongSolver(resume, solver)
+          }
           saved = run
         }
         result = LevenbergMarquardt(options: options).minimize(
@@ -196,7 +205,10 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   private static func wrongSolver(_ state: TrainingState, _ solver: SolverKind) -> TrainingError {
     let saved: String
     switch state {
-    case .levenbergMarquardt: saved = "levenberg-marquardt"
+    case .levenbergMarquardt(let run):
+      saved =
+        run.method.control == .trust
+        ? "levenberg-marquardt with a trust region" : "levenberg-marquardt with a damping schedule"
     case .gaussNewton: saved = "gauss-newton"
     case .firstOrder: saved = "a first-order solver"
     }

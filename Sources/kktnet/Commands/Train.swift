@@ -154,7 +154,8 @@ struct Train: ParsableCommand {
   }
 
   var stepControlName: String {
-    solver.isFirstOrder ? "η" : solver == .gaussNewton ? "step" : "μ"
+    solver.isFirstOrder
+      ? "η" : solver == .gaussNewton ? "step" : options.secondOrder.damping == .trustRegion ? "Δ" : "μ"
   }
 
   func describe(_ plan: TrainingPlan, _ m: Int) -> String {

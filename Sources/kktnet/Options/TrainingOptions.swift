@@ -175,13 +175,19 @@ struct FirstOrderOptions: ParsableArguments {
 
 /// The settings of Gauss–Newton and Levenberg–Marquardt.
 struct SecondOrderOptions: ParsableArguments {
-  @Option(help: "nielsen (gain-ratio, default) or trainlm (×0.1 / ×10, stop at μ > 1e10).")
-  var damping: DampingKind = .nielsen
+  @Option(
+    help:
+      "LM's damping: trust-region (Moré/MINPACK, default), nielsen (gain-ratio schedule) or trainlm (×0.1 / ×10, stop at μ > 1e10)."
+  )
+  var damping: DampingKind = .trustRegion
 
-  @Option(help: "levenberg (D = I, default) or marquardt (D = diag JᵀJ, Moré's running maximum).")
+  @Option(help: "The D of a damping schedule: levenberg (D = I, default) or marquardt (D = diag JᵀJ, running maximum).")
   var scaling: DampingScaling = .identity
 
-  @Option(help: "cholesky, qr or svd (default: cholesky for LM, svd for Gauss–Newton).")
+  @Option(
+    help:
+      "cholesky, qr or svd (default: for LM's trust region QR of J when it fits in 32 MiB, else Cholesky; cholesky for a schedule; svd for Gauss–Newton)."
+  )
   var linearSolver: LinearSolverKind?
 
   @Flag(help: "Levenberg–Marquardt with geodesic acceleration (mse only).")
