@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "KKTNet", targets: ["KKTNet"]),
     .library(name: "Solvers", targets: ["Solvers"]),
     .executable(name: "kktnet", targets: ["kktnet"]),
+    .executable(name: "kktnet-bench", targets: ["kktnet-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +43,18 @@ let package = Package(
       ]
     ),
 
+    // MARK: - Tooling
+
+    /// The benchmark harness (`make bench`), not part of the `kktnet` command.
+    .executableTarget(
+      name: "kktnet-bench",
+      dependencies: [
+        "KKTNet", "Solvers",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/Benchmarks"
+    ),
+
     // MARK: - Tests
 
     .target(name: "TestSupport", dependencies: ["KKTNet"], path: "Tests/TestSupport"),
@@ -66,7 +79,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["kktnet", "KKTNet", "TestSupport"]
+      dependencies: ["kktnet", "kktnet-bench", "KKTNet", "TestSupport"]
     ),
   ]
 )
