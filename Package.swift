@@ -61,7 +61,7 @@ let package = Package(
     .testTarget(
       name: "KKTNetTests",
       dependencies: [
-        "KKTNet", "TestSupport",
+        "KKTNet", "TestSupport", "CVectorMath",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
