@@ -74,7 +74,9 @@ struct TanhAccuracyTests {
     #expect(zeros[0].bitPattern == Double(0).bitPattern && zeros[1].bitPattern == (-0.0).bitPattern)
     #expect(Self.vectorTanh([.infinity, -.infinity]) == [1, -1])
     #expect(Self.vectorTanh([.nan, -.nan, .signalingNaN]).allSatisfy { $0.isNaN })
-    let subnormals = [Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, Double.leastNormalMagnitude.nextDown]
+    let subnormals = [
+      Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, Double.leastNormalMagnitude.nextDown,
+    ]
     #expect(Self.vectorTanh(subnormals) == subnormals)
     #expect(Self.vectorTanh([.greatestFiniteMagnitude, -.greatestFiniteMagnitude]) == [1, -1])
     var switches: [Double] = []
