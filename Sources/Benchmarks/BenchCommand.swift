@@ -35,6 +35,14 @@ struct BenchCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "Make exactly this many calls of each selected case, untimed, and no dgemm measurement.",
+      discussion:
+        "For instruction counts that do not depend on the machine's load: `valgrind --tool=callgrind kktnet-bench --cases gradient-lagrangian-C --calls 10`."
+    ))
+  var calls: Int?
+
+  @Option(
+    help: ArgumentHelp(
       "Time with this OpenBLAS kernel (Haswell, Sandybridge, SkylakeX, …) instead of the environment's choice.",
       discussion:
         "OpenBLAS picks its kernels once, when it loads, from OPENBLAS_CORETYPE; the tool starts itself again with that variable set, so one `make bench-peers` can compare kernel choices."
@@ -43,6 +51,9 @@ struct BenchCommand: ParsableCommand {
 
   func validate() throws {
     guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be between 0 and 60.") }
+    if let calls, !(1...1_000_000).contains(calls) {
+      throw ValidationError("--calls must be between 1 and 1000000.")
+    }
     if let core = openblasCoretype {
       guard !core.isEmpty && core.allSatisfy({ $0.isLetter || $0.isNumber }) else {
         throw ValidationError("--openblas-coretype takes a kernel name such as Sandybridge, not '\(core.prefix(60))'.")
@@ -62,6 +73,14 @@ struct BenchCommand: ParsableCommand {
     }
     guard !selected.isEmpty else {
       throw ValidationError("no case matches '\(cases ?? "")'; `kktnet-bench --list` shows them.")
+    }
+    if let calls {
+      for c in selected {
+        let (body, _) = c.prepare()
+        for _ in 0..<calls { body() }
+        print("\(c.name): \(calls) calls")
+      }
+      return
     }
     let stopwatch = Stopwatch(targetSeconds: seconds)
     let dgemm = measureDgemm(stopwatch)

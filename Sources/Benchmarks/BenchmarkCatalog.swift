@@ -87,10 +87,11 @@ enum BenchmarkCatalog {
 
   // MARK: Levenberg–Marquardt
 
-  /// lm-iteration-A, -B and -P1000 (m = 10 000).
+  /// lm-iteration-sine (the peers' sine problem from its start), -A, -B and -P1000 (m = 10 000).
   static func iterationCases() -> [BenchmarkCase] {
     let g = BenchmarkNetworks.gradientCases
     return [
+      iterationCase(name: "lm-iteration-sine", sizes: [1, 10, 1], samples: 200) { BenchmarkNetworks.peerProblem("P1") },
       iterationCase(name: "lm-iteration-A", sizes: g[0].sizes, samples: g[0].samples),
       iterationCase(name: "lm-iteration-B", sizes: g[1].sizes, samples: g[1].samples),
       iterationCase(name: "lm-iteration-P1000", sizes: [10, 30, 20, 1], samples: 10_000),
@@ -100,7 +101,10 @@ enum BenchmarkCatalog {
   /// One Levenberg–Marquardt iteration as the minimizer does it: JᵀJ and Jᵀr accumulated block by block
   /// from the adjoint rows and the damped Cholesky solve — or, when M < P, J itself and the M × M dual
   /// system — then the loss at the trial point.
-  static func iterationCase(name: String, sizes: [Int], samples m: Int) -> BenchmarkCase {
+  static func iterationCase(
+    name: String, sizes: [Int], samples m: Int,
+    problem makeProblem: (@Sendable () -> (Network, Matrix, Matrix))? = nil
+  ) -> BenchmarkCase {
     let p = Double(BenchmarkNetworks.parameterCount(sizes))
     let rows = Double(m * sizes.last!)
     let dual = rows < p
@@ -114,7 +118,7 @@ enum BenchmarkCatalog {
         "one LM iteration (\(dual ? "J, the dual JJᵀ" : "JᵀJ, Jᵀr"), Cholesky, trial loss), \(sizes.map(String.init).joined(separator: "-")) (P = \(Int(p))), m = \(m)",
       flops: flops
     ) {
-      let (network, x, y) = BenchmarkNetworks.problem(sizes, samples: m)
+      let (network, x, y) = makeProblem?() ?? BenchmarkNetworks.problem(sizes, samples: m)
       let problem = NetworkLeastSquaresProblem(network: network, inputs: x, targets: y)
       let count = network.architecture.parameterCount
       var normal = Matrix(rows: count, columns: count)

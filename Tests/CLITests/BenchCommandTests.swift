@@ -11,7 +11,7 @@ struct BenchCommandTests {
     #expect(result.status == 0)
     for name in [
       "gradient-lagrangian-A", "gradient-lagrangian-D", "gradient-backprop-A", "gradient-backprop-D", "jacobian-A",
-      "jacobian-B", "lm-iteration-A", "lm-iteration-B", "lm-iteration-P1000", "lm-to-target-sine",
+      "jacobian-B", "lm-iteration-sine", "lm-iteration-A", "lm-iteration-B", "lm-iteration-P1000", "lm-to-target-sine",
       "lm-to-target-diabetes",
     ] {
       #expect(result.standardOutput.contains(name + " "), "missing \(name)")
