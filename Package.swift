@@ -28,9 +28,12 @@ let package = Package(
       linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux])), .linkedLibrary("m")]
     ),
 
+    /// BLAS kernels for shapes below OpenBLAS's break-even (a small syrk), AVX2 + FMA where present.
+    .target(name: "CSmallKernels"),
+
     // MARK: - Libraries
 
-    .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath"]),
+    .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath", "CSmallKernels"]),
     .target(name: "Solvers", dependencies: ["KKTNet"]),
 
     // MARK: - Command-line tool
@@ -61,7 +64,7 @@ let package = Package(
     .testTarget(
       name: "KKTNetTests",
       dependencies: [
-        "KKTNet", "TestSupport", "CVectorMath",
+        "KKTNet", "TestSupport", "CVectorMath", "CSmallKernels",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
