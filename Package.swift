@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "KKTNet", targets: ["KKTNet"]),
     .library(name: "Solvers", targets: ["Solvers"]),
     .executable(name: "kktnet", targets: ["kktnet"]),
+    .executable(name: "kktnet-bench", targets: ["kktnet-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,9 +28,12 @@ let package = Package(
       linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux])), .linkedLibrary("m")]
     ),
 
+    /// BLAS kernels for shapes below OpenBLAS's break-even (a small syrk), AVX2 + FMA where present.
+    .target(name: "CSmallKernels"),
+
     // MARK: - Libraries
 
-    .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath"]),
+    .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath", "CSmallKernels"]),
     .target(name: "Solvers", dependencies: ["KKTNet", "CLAPACK"]),
 
     // MARK: - Command-line tool
@@ -54,13 +58,23 @@ let package = Package(
       path: "Sources/NotebookRunner"
     ),
 
+    /// The benchmark harness (`make bench`), not part of the `kktnet` command.
+    .executableTarget(
+      name: "kktnet-bench",
+      dependencies: [
+        "KKTNet", "Solvers",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Sources/Benchmarks"
+    ),
+
     // MARK: - Tests
 
     .target(name: "TestSupport", dependencies: ["KKTNet"], path: "Tests/TestSupport"),
     .testTarget(
       name: "KKTNetTests",
       dependencies: [
-        "KKTNet", "TestSupport",
+        "KKTNet", "TestSupport", "CVectorMath", "CSmallKernels",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
@@ -78,7 +92,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["kktnet", "kktnet-notebook", "KKTNet", "TestSupport"]
+      dependencies: ["kktnet", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
     ),
   ]
 )

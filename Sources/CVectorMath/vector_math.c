@@ -10,13 +10,10 @@
 
 // glibc's vector ABI names: 'b' = SSE2 (2 lanes), 'd' = AVX2 (4 lanes), 'e' = AVX-512 (8 lanes).
 __m128d _ZGVbN2v_exp(__m128d);
-__m128d _ZGVbN2v_tanh(__m128d);
 __m128d _ZGVbN2v_log1p(__m128d);
 __m128d _ZGVbN2v_expm1(__m128d);
 __attribute__((target("avx2"))) __m256d _ZGVdN4v_exp(__m256d);
 __attribute__((target("avx512f"))) __m512d _ZGVeN8v_exp(__m512d);
-__attribute__((target("avx2"))) __m256d _ZGVdN4v_tanh(__m256d);
-__attribute__((target("avx512f"))) __m512d _ZGVeN8v_tanh(__m512d);
 __attribute__((target("avx2"))) __m256d _ZGVdN4v_log1p(__m256d);
 __attribute__((target("avx512f"))) __m512d _ZGVeN8v_log1p(__m512d);
 __attribute__((target("avx2"))) __m256d _ZGVdN4v_expm1(__m256d);
@@ -69,7 +66,6 @@ static int vector_level(void) {
   }
 
 KKT_DEFINE_MAP(kkt_vector_exp, _ZGVeN8v_exp, _ZGVdN4v_exp, _ZGVbN2v_exp)
-KKT_DEFINE_MAP(kkt_vector_tanh, _ZGVeN8v_tanh, _ZGVdN4v_tanh, _ZGVbN2v_tanh)
 KKT_DEFINE_MAP(kkt_vector_log1p, _ZGVeN8v_log1p, _ZGVdN4v_log1p, _ZGVbN2v_log1p)
 KKT_DEFINE_MAP(kkt_vector_expm1, _ZGVeN8v_expm1, _ZGVdN4v_expm1, _ZGVbN2v_expm1)
 
@@ -83,7 +79,6 @@ int kkt_vector_math_is_vectorized(void) { return 1 + vector_level(); }
   }
 
 KKT_DEFINE_MAP(kkt_vector_exp, exp)
-KKT_DEFINE_MAP(kkt_vector_tanh, tanh)
 KKT_DEFINE_MAP(kkt_vector_log1p, log1p)
 KKT_DEFINE_MAP(kkt_vector_expm1, expm1)
 

@@ -14,24 +14,27 @@ public struct CommandResult: Sendable {
   }
 }
 
-/// The `kktnet` executable built beside the test bundle (`swift test` builds it: CLITests depends on it).
-public func kktnetExecutable() -> URL {
+/// The `kktnet` executable (or another of the package's, e.g. `kktnet-bench`) built beside the test bundle
+/// (`swift test` builds it: CLITests depends on it).
+public func kktnetExecutable(named name: String = "kktnet") -> URL {
   let bundleFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   for folder in [bundleFolder, bundleFolder.deletingLastPathComponent()] {
-    let candidate = folder.appendingPathComponent("kktnet")
+    let candidate = folder.appendingPathComponent(name)
     if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
   }
   let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-  return root.appendingPathComponent(".build/debug/kktnet")
+  return root.appendingPathComponent(".build/debug/\(name)")
 }
 
-/// Runs `kktnet` with the arguments (and optional standard input) in `directory`, and waits for it.
+/// Runs `kktnet` (or `executable`) with the arguments (and optional standard input) in `directory`, and waits
+/// for it.
 public func runKKTNet(
-  _ arguments: [String], in directory: URL? = nil, input: String? = nil, environment: [String: String] = [:]
+  _ arguments: [String], in directory: URL? = nil, input: String? = nil, environment: [String: String] = [:],
+  executable: String = "kktnet"
 ) throws -> CommandResult {
   let process = Process()
-  process.executableURL = kktnetExecutable()
+  process.executableURL = kktnetExecutable(named: executable)
   process.arguments = arguments
   if let directory { process.currentDirectoryURL = directory }
   var env = ProcessInfo.processInfo.environment

@@ -85,13 +85,18 @@ extension Lagrangian {
             rows: outputs, columns: m, z: workspace.z[last], x: workspace.x[last], u: seed, out: workspace.mu[last])
         }
         propagateMultipliers(theta: theta, workspace: workspace)
-        for i in 0..<m {
-          let row = jt + (i * outputs + j) * ld
-          for k in 1...last {
-            let (n, nPrevious) = (sizes[k], sizes[k - 1])
-            let mu = UnsafePointer(workspace.mu[k]) + i * n
-            let previous = (k == 1 ? x0 : UnsafePointer(workspace.x[k - 1])) + i * nPrevious
-            let w = row + architecture.weightOffset(layer: k)
+        for k in 1...last {
+          // Layer k's block of every row: (μᵏᵢ(xᵏ⁻¹ᵢ)ᵀ row-major, μᵏᵢ), sample after sample.
+          let (n, nPrevious) = (sizes[k], sizes[k - 1])
+          let weightOffset = architecture.weightOffset(layer: k)
+          let biasOffset = architecture.biasOffset(layer: k)
+          let mus = UnsafePointer(workspace.mu[k])
+          let previousStates = k == 1 ? x0 : UnsafePointer(workspace.x[k - 1])
+          for i in 0..<m {
+            let row = jt + (i * outputs + j) * ld
+            let mu = mus + i * n
+            let previous = previousStates + i * nPrevious
+            let w = row + weightOffset
             if nPrevious == 1 {
               let p0 = previous[0]
               for a in 0..<n { w[a] = mu[a] * p0 }
@@ -102,8 +107,7 @@ extension Lagrangian {
                 for b in 0..<nPrevious { block[b] = s * previous[b] }
               }
             }
-            let bias = row + architecture.biasOffset(layer: k)
-            for a in 0..<n { bias[a] = mu[a] }
+            (row + biasOffset).update(from: mu, count: n)
           }
         }
       }

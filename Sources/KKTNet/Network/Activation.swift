@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 
 /// An activation σ applied to a layer's pre-activation: xᵏ = σₖ(zᵏ).
@@ -13,7 +14,7 @@ public enum Activation: Hashable, Sendable {
   case identity
   /// σ(z) = 1 / (1 + e⁻ᶻ), σ′ = σ(1 − σ).
   case sigmoid
-  /// σ(z) = tanh z, σ′ = 1 − σ².
+  /// σ(z) = tanh z, σ′ = 1 − σ² (KKTNet's own tanh, within 2 ulp: `CVectorMath/tanh.c`).
   case tanh
   /// σ(z) = max(z, 0).
   case relu
@@ -51,7 +52,7 @@ public enum Activation: Hashable, Sendable {
     case .sigmoid:
       let t = Foundation.exp(-abs(z))
       return z >= 0 ? 1 / (1 + t) : t / (1 + t)
-    case .tanh: return Foundation.tanh(z)
+    case .tanh: return kkt_tanh(z)
     case .relu: return z > 0 ? z : 0
     case .leakyReLU(let slope): return z > 0 ? z : slope * z
     case .elu(let alpha): return z > 0 ? z : alpha * Foundation.expm1(z)
@@ -70,7 +71,7 @@ public enum Activation: Hashable, Sendable {
     case .softplus:
       return Activation.sigmoid.value(z)
     case .tanh:
-      let x = Foundation.tanh(z)
+      let x = kkt_tanh(z)
       return 1 - x * x
     case .relu: return z > 0 ? 1 : 0
     case .leakyReLU(let slope): return z > 0 ? 1 : slope

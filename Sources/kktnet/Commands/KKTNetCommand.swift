@@ -11,6 +11,6 @@ struct KKTNetCommand: ParsableCommand {
       """,
     subcommands: [
       Compare.self, Init.self, Gradient.self, Jacobian.self, Check.self, Predict.self, Train.self, CompareSolvers.self,
-      Bench.self, Fit.self,
+      Fit.self,
     ])
 }

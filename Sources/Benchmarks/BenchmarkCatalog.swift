@@ -87,10 +87,11 @@ enum BenchmarkCatalog {
 
   // MARK: Levenberg–Marquardt
 
-  /// lm-iteration-A, -B and -P1000 (m = 10 000).
+  /// lm-iteration-sine (the peers' sine problem from its start), -A, -B and -P1000 (m = 10 000).
   static func iterationCases() -> [BenchmarkCase] {
     let g = BenchmarkNetworks.gradientCases
     return [
+      iterationCase(name: "lm-iteration-sine", sizes: [1, 10, 1], samples: 200) { BenchmarkNetworks.peerProblem("P1") },
       iterationCase(name: "lm-iteration-A", sizes: g[0].sizes, samples: g[0].samples),
       iterationCase(name: "lm-iteration-B", sizes: g[1].sizes, samples: g[1].samples),
       iterationCase(name: "lm-iteration-P1000", sizes: [10, 30, 20, 1], samples: 10_000),
@@ -100,7 +101,10 @@ enum BenchmarkCatalog {
   /// One Levenberg–Marquardt iteration as the minimizer does it: JᵀJ and Jᵀr accumulated block by block
   /// from the adjoint rows and the damped Cholesky solve — or, when M < P, J itself and the M × M dual
   /// system — then the loss at the trial point.
-  static func iterationCase(name: String, sizes: [Int], samples m: Int) -> BenchmarkCase {
+  static func iterationCase(
+    name: String, sizes: [Int], samples m: Int,
+    problem makeProblem: (@Sendable () -> (Network, Matrix, Matrix))? = nil
+  ) -> BenchmarkCase {
     let p = Double(BenchmarkNetworks.parameterCount(sizes))
     let rows = Double(m * sizes.last!)
     let dual = rows < p
@@ -114,7 +118,7 @@ enum BenchmarkCatalog {
         "one LM iteration (\(dual ? "J, the dual JJᵀ" : "JᵀJ, Jᵀr"), Cholesky, trial loss), \(sizes.map(String.init).joined(separator: "-")) (P = \(Int(p))), m = \(m)",
       flops: flops
     ) {
-      let (network, x, y) = BenchmarkNetworks.problem(sizes, samples: m)
+      let (network, x, y) = makeProblem?() ?? BenchmarkNetworks.problem(sizes, samples: m)
       let problem = NetworkLeastSquaresProblem(network: network, inputs: x, targets: y)
       let count = network.architecture.parameterCount
       var normal = Matrix(rows: count, columns: count)
@@ -148,24 +152,26 @@ enum BenchmarkCatalog {
     [
       targetCase(name: "lm-to-target-sine", start: "P1", goal: 1e-7),
       targetCase(name: "lm-to-peer-target-sine", start: "P1", goal: 0.5e-6),
-      targetCase(name: "lm-to-peer-target-sine-marquardt", start: "P1", goal: 0.5e-6, scaling: .marquardt),
-      targetCase(name: "lm-to-target-diabetes", start: "P2", goal: 0.095),
-      targetCase(name: "lm-to-target-diabetes-marquardt", start: "P2", goal: 0.095, scaling: .marquardt, budget: 300),
+      targetCase(name: "lm-to-peer-target-sine-nielsen", start: "P1", goal: 0.5e-6, schedule: .identity),
+      targetCase(name: "lm-to-peer-target-sine-marquardt", start: "P1", goal: 0.5e-6, schedule: .marquardt),
+      targetCase(name: "lm-to-target-diabetes", start: "P2", goal: 0.095, budget: 300),
+      targetCase(name: "lm-to-target-diabetes-nielsen", start: "P2", goal: 0.095, schedule: .identity),
     ]
   }
 
+  /// Levenberg–Marquardt to a goal: the default trust region, or Nielsen's schedule with D = I or
+  /// Marquardt's D.
   static func targetCase(
-    name: String, start: String, goal: Double, scaling: DampingScaling = .identity, budget: Int = 5000
+    name: String, start: String, goal: Double, schedule: DampingScaling? = nil, budget: Int = 5000
   ) -> BenchmarkCase {
-    BenchmarkCase(
-      name: name,
-      summary:
-        "Levenberg–Marquardt (\(scaling == .identity ? "D = I" : "D = diag JᵀJ")) from the peers' \(start) start to mean ½r² ≤ \(goal)",
+    let label = schedule.map { "Nielsen, \($0 == .identity ? "D = I" : "D = diag JᵀJ")" } ?? "trust region"
+    return BenchmarkCase(
+      name: name, summary: "Levenberg–Marquardt (\(label)) from the peers' \(start) start to mean ½r² ≤ \(goal)",
       flops: 0
     ) {
       let (network, x, y) = BenchmarkNetworks.peerProblem(start)
       let problem = NetworkLeastSquaresProblem(network: network, inputs: x, targets: y)
-      var options = LevenbergMarquardt.Options(damping: NielsenDamping(), scaling: scaling)
+      var options = schedule.map { LevenbergMarquardt.Options(damping: NielsenDamping(), scaling: $0) } ?? .init()
       options.stopping = StoppingCriteria(maximumIterations: budget, goal: goal)
       let solver = LevenbergMarquardt(options: options)
       var last: SolverResult?

@@ -2,13 +2,17 @@ import ArgumentParser
 import Foundation
 import KKTNet
 
-struct Bench: ParsableCommand {
+/// `kktnet-bench`: the benchmark harness, a tool of its own beside the `kktnet` command (`make bench`).
+@main
+struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "kktnet-bench",
     abstract: "Time gradients, Jacobians and Levenberg–Marquardt fits beside the machine's dgemm rate.",
     discussion: """
       Each case is timed after warm-up calls; the median and the minimum of the timed calls are printed with \
       the GFLOP/s they achieve and, first, the GFLOP/s of one dgemm (n = 1024) measured in the same run. \
-      Build in release (`make bench`). Set OPENBLAS_NUM_THREADS=1 for stable figures.
+      Build in release (`make bench`). Set OPENBLAS_NUM_THREADS=1 for stable figures; `kktnet-bench --list` names \
+      the cases.
       """)
 
   @Option(help: "Run only the cases whose name contains this text, or matches it with * wildcards.")
@@ -26,13 +30,41 @@ struct Bench: ParsableCommand {
   )
   var scaling = false
 
-  @OptionGroup var output: OutputOptions
+  @Option(help: "How to print the result: 'table' for people, 'json' for programs.")
+  var format: BenchFormat = .table
+
+  @Option(
+    help: ArgumentHelp(
+      "Make exactly this many calls of each selected case, untimed, and no dgemm measurement.",
+      discussion:
+        "For instruction counts that do not depend on the machine's load: `valgrind --tool=callgrind kktnet-bench --cases gradient-lagrangian-C --calls 10`."
+    ))
+  var calls: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Time with this OpenBLAS kernel (Haswell, Sandybridge, SkylakeX, …) instead of the environment's choice.",
+      discussion:
+        "OpenBLAS picks its kernels once, when it loads, from OPENBLAS_CORETYPE; the tool starts itself again with that variable set, so one `make bench-peers` can compare kernel choices."
+    ))
+  var openblasCoretype: String?
 
   func validate() throws {
     guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be between 0 and 60.") }
+    if let calls, !(1...1_000_000).contains(calls) {
+      throw ValidationError("--calls must be between 1 and 1000000.")
+    }
+    if let core = openblasCoretype {
+      guard !core.isEmpty && core.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+        throw ValidationError("--openblas-coretype takes a kernel name such as Sandybridge, not '\(core.prefix(60))'.")
+      }
+    }
   }
 
   func run() throws {
+    if let core = openblasCoretype, ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != core {
+      try restart(withCoreType: core)
+    }
     let all = scaling ? BenchmarkCatalog.scalingCases() : BenchmarkCatalog.cases()
     let selected = all.filter { cases.map(matcher)?($0.name) ?? true }
     if list {
@@ -40,14 +72,22 @@ struct Bench: ParsableCommand {
       return
     }
     guard !selected.isEmpty else {
-      throw ValidationError("no case matches '\(cases ?? "")'; `kktnet bench --list` shows them.")
+      throw ValidationError("no case matches '\(cases ?? "")'; `kktnet-bench --list` shows them.")
+    }
+    if let calls {
+      for c in selected {
+        let (body, _) = c.prepare()
+        for _ in 0..<calls { body() }
+        print("\(c.name): \(calls) calls")
+      }
+      return
     }
     let stopwatch = Stopwatch(targetSeconds: seconds)
     let dgemm = measureDgemm(stopwatch)
     var results: [BenchReport.Case] = []
     var table = Table(
       "case", "median µs", "min µs", "GFLOP/s", "% dgemm", "runs", scaling ? "m·P² + P³/3 at dgemm rate, µs" : "note")
-    if output.format == .table {
+    if format == .table {
       print(
         "dgemm (n = 1024): \(String(format: "%.1f", dgemm)) GFLOP/s, \(BLAS.threadCount) thread(s), \(BLAS.configuration)"
       )
@@ -69,7 +109,7 @@ struct Bench: ParsableCommand {
         gflops.map { String(format: "%.0f", 100 * $0 / dgemm) } ?? "-",
         "\(timing.repetitions)", result.note ?? "")
     }
-    switch output.format {
+    switch format {
     case .json:
       try printJSON(
         BenchReport(
@@ -78,6 +118,16 @@ struct Bench: ParsableCommand {
     case .table:
       print(table.rendered)
     }
+  }
+
+  /// Replaces this process by the same command with OPENBLAS_CORETYPE = `core` (the flag stays, and is then
+  /// already satisfied).
+  func restart(withCoreType core: String) throws {
+    setenv("OPENBLAS_CORETYPE", core, 1)
+    let arguments = CommandLine.arguments
+    var pointers = arguments.map { strdup($0) } + [nil]
+    execv("/proc/self/exe", &pointers)
+    throw ValidationError("could not start the benchmark again with OPENBLAS_CORETYPE=\(core): errno \(errno).")
   }
 
   /// `gradient` matches names containing it; `gradient-*-D` is a wildcard pattern.
@@ -113,34 +163,5 @@ struct Bench: ParsableCommand {
     short.minimumRepetitions = 5
     let timing = short.time { BLAS.gemm(a, b, into: &c) }
     return 2 * Double(n * n * n) / (timing.median * 1e3)
-  }
-}
-
-struct BenchReport: Encodable {
-  struct Case: Encodable {
-    let name: String
-    let medianMicroseconds: Double
-    let minimumMicroseconds: Double
-    let gflops: Double?
-    let repetitions: Int
-    var note: String?
-
-    enum CodingKeys: String, CodingKey {
-      case name, gflops, repetitions, note
-      case medianMicroseconds = "median_us"
-      case minimumMicroseconds = "min_us"
-    }
-  }
-
-  let dgemmGflops: Double
-  let threads: Int
-  let openblas: String
-  let coreType: String?
-  let cases: [Case]
-
-  enum CodingKeys: String, CodingKey {
-    case threads, openblas, cases
-    case dgemmGflops = "dgemm_gflops"
-    case coreType = "openblas_coretype"
   }
 }
