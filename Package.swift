@@ -27,10 +27,25 @@ let package = Package(
       linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux])), .linkedLibrary("m")]
     ),
 
+    /// Open MPI, for data-parallel runs only: `apt-get install libopenmpi-dev openmpi-bin`. Nothing that
+    /// `import KKTNet`, `import Solvers` or the `kktnet` product builds depends on it.
+    .systemLibrary(
+      name: "CMPI",
+      pkgConfig: "ompi-c",
+      providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+    ),
+
     // MARK: - Libraries
 
     .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath"]),
     .target(name: "Solvers", dependencies: ["KKTNet"]),
+
+    // MARK: - MPI (data-parallel runs)
+
+    /// MPI_COMM_WORLD with every return code checked, and the `Communicator` of an MPI run.
+    .target(name: "MPI", dependencies: ["CMPI", "Solvers"]),
+    /// The time of a sum over ranks (`make bench-allreduce`).
+    .executableTarget(name: "AllreduceBench", dependencies: ["MPI", "Solvers"]),
 
     // MARK: - Command-line tool
 
@@ -67,6 +82,23 @@ let package = Package(
     .testTarget(
       name: "CLITests",
       dependencies: ["kktnet", "KKTNet", "TestSupport"]
+    ),
+    .testTarget(
+      name: "ParallelTests",
+      dependencies: [
+        "KKTNet", "Solvers", "TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    /// The program that MPITests runs under `mpirun`: each rank checks its part and prints what it found.
+    .executableTarget(
+      name: "MPIRankChecks",
+      dependencies: ["KKTNet", "Solvers", "MPI", "TestSupport"],
+      path: "Tests/MPIRankChecks"
+    ),
+    .testTarget(
+      name: "MPITests",
+      dependencies: ["MPIRankChecks", "KKTNet", "TestSupport"]
     ),
   ]
 )
