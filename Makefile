@@ -1,8 +1,10 @@
 # KKTNet — `make demo` runs the main job on a built-in default; `make test` runs every check.
-# Both install the system packages they need (OpenBLAS and LAPACKE) when they are missing.
+# Both install the system packages they need (OpenBLAS and LAPACKE) when they are missing; `make test` also
+# installs Open MPI for the data-parallel targets, which `make demo` and the `kktnet` product never need.
 
 SHELL := /bin/bash
 APT_PACKAGES := liblapacke-dev libopenblas-dev pkg-config
+MPI_APT_PACKAGES := libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 PYTHON ?= python3
@@ -11,10 +13,13 @@ DEBUG_BIN := .build/debug/kktnet
 RELEASE_BIN := .build/release/kktnet
 NOTEBOOK_BIN := .build/debug/kktnet-notebook
 BENCH_BIN := .build/release/kktnet-bench
+# mpirun refuses to run as root without --allow-run-as-root, and more ranks than cores without --oversubscribe.
+MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --oversubscribe -q
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps build release demo test lint format clean bench bench-peers interop datasets-check notebooks notebooks-check
+.PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-peers interop datasets-check \
+  notebooks notebooks-check
 
 all: build
 
@@ -26,11 +31,21 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
+## Open MPI (the MPI targets, their tests and mpirun), through apt like deps.
+deps-mpi:
+	@if ! dpkg -s $(MPI_APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "Installing $(MPI_APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(MPI_APT_PACKAGES) >/dev/null; \
+	fi
+
+## The kktnet product only (with KKTNet and Solvers): no MPI needed. `swift build` builds every target.
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build --product kktnet
+	$(SWIFT) build --product kktnet-notebook
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product kktnet
 
 ## The main job on a built-in default: one gradient three ways and the KKT certificate, then a network
 ## trained on a bundled dataset (breast cancer, 30-16-1, Levenberg–Marquardt with a validation split).
@@ -41,9 +56,9 @@ demo: release
 	  --standardize --validation-split 0.2 --solver levenberg-marquardt --max-iterations 50 \
 	  --out demo-breast-cancer.safetensors --plot demo-breast-cancer-loss.svg
 
-## Every check: formatting lint, dataset checksums, the Swift tests (unit, property, oracle, CLI),
-## interoperability with Python's safetensors and numpy, and the notebooks' outputs.
-test: deps lint datasets-check
+## Every check: formatting lint, dataset checksums, the Swift tests (unit, property, oracle, CLI, MPI runs
+## under mpirun), interoperability with Python's safetensors and numpy, and the notebooks' outputs.
+test: deps deps-mpi lint datasets-check
 	$(SWIFT) build
 	$(SWIFT) test
 	$(MAKE) interop
@@ -72,13 +87,20 @@ $(VENV)/.interop:
 	touch $@
 
 interop: $(VENV)/.interop
-	$(SWIFT) build
+	$(SWIFT) build --product kktnet
 	$(VENV)/bin/python Tests/Interop/interop.py $(DEBUG_BIN) datasets
 
 ## Release-build benchmarks beside the machine's dgemm rate (BENCH_FLAGS="--cases gradient" to select,
 ## BENCH_FLAGS=--scaling for the m × P table of LM iterations).
 bench: release
+	$(SWIFT) build -c release --product kktnet-bench
 	$(BENCH_BIN) $(BENCH_FLAGS)
+
+## The time of a sum over 2 ranks (the Communicator's reduce + broadcast beside MPI_Allreduce) for P² + P
+## doubles, in a release build (ALLREDUCE_P="1000 2000" for other P).
+bench-allreduce: deps deps-mpi
+	$(SWIFT) build -c release --product AllreduceBench
+	$(MPIRUN) -np 2 .build/release/AllreduceBench $(ALLREDUCE_P)
 
 ## KKTNet side by side with PyTorch, JAX, NumPy, SciPy and pyrenn, all in one run, one thread each:
 ## the peers' scripts (PEERS_DIR) in their own virtual environment, then KKTNet with the environment's
@@ -96,6 +118,7 @@ $(PEERS_VENV)/.installed:
 	touch $@
 
 bench-peers: release $(PEERS_VENV)/.installed
+	$(SWIFT) build -c release --product kktnet-bench
 	mkdir -p $(BENCH_OUT)
 	@# machine_limit.py only adds the machine's own dgemm and FMA figures; its AVX-512 probe dies on CPUs
 	@# without AVX-512 (AMD Zen 2), which must not stop the comparison.

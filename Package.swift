@@ -30,11 +30,25 @@ let package = Package(
 
     /// BLAS kernels for shapes below OpenBLAS's break-even (a small syrk), AVX2 + FMA where present.
     .target(name: "CSmallKernels"),
+    /// Open MPI, for data-parallel runs only: `apt-get install libopenmpi-dev openmpi-bin`. Nothing that
+    /// `import KKTNet`, `import Solvers` or the `kktnet` product builds depends on it.
+    .systemLibrary(
+      name: "CMPI",
+      pkgConfig: "ompi-c",
+      providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+    ),
 
     // MARK: - Libraries
 
     .target(name: "KKTNet", dependencies: ["CLAPACK", "CVectorMath", "CSmallKernels"]),
     .target(name: "Solvers", dependencies: ["KKTNet", "CLAPACK"]),
+
+    // MARK: - MPI (data-parallel runs)
+
+    /// MPI_COMM_WORLD with every return code checked, and the `Communicator` of an MPI run.
+    .target(name: "MPI", dependencies: ["CMPI", "Solvers"]),
+    /// The time of a sum over ranks (`make bench-allreduce`).
+    .executableTarget(name: "AllreduceBench", dependencies: ["MPI", "Solvers"]),
 
     // MARK: - Command-line tool
 
@@ -93,6 +107,23 @@ let package = Package(
     .testTarget(
       name: "CLITests",
       dependencies: ["kktnet", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
+    ),
+    .testTarget(
+      name: "ParallelTests",
+      dependencies: [
+        "KKTNet", "Solvers", "TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    /// The program that MPITests runs under `mpirun`: each rank checks its part and prints what it found.
+    .executableTarget(
+      name: "MPIRankChecks",
+      dependencies: ["KKTNet", "Solvers", "MPI", "TestSupport"],
+      path: "Tests/MPIRankChecks"
+    ),
+    .testTarget(
+      name: "MPITests",
+      dependencies: ["MPIRankChecks", "KKTNet", "TestSupport"]
     ),
   ]
 )

@@ -14,10 +14,33 @@ public struct CSVTable: Sendable {
     // "\r\n" is one Character in Swift, so splitting on "\n" alone would leave a Windows file one line long.
     var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
     if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
-    while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
-    guard !lines.isEmpty else { throw InputError("the file is empty") }
+    while let last = lines.last, isBlank(last) { lines.removeLast() }
+    guard !lines.isEmpty else { throw emptyFile }
 
-    let header = try split(lines[0], line: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+    let header = try Self.header(of: lines[0])
+    var rows: [(Int, [String])] = []
+    for index in 1..<lines.count {
+      let line = index + 1
+      guard !isBlank(lines[index]) else { throw emptyLine(line) }
+      rows.append((line, try cells(of: lines[index], line: line, columnCount: header.count)))
+    }
+    guard !rows.isEmpty else { throw noDataRows }
+    return CSVTable(header: header, rows: rows)
+  }
+
+  // The checks and sentences below are shared with the streaming reader of CSVShard.
+
+  static let emptyFile = InputError("the file is empty")
+  static let noDataRows = InputError("the file has a header but no data rows")
+  static func emptyLine(_ line: Int) -> InputError { InputError("line \(line) is empty") }
+
+  /// A line of nothing but spaces and tabs.
+  static func isBlank(_ line: Substring) -> Bool { line.allSatisfy { $0 == " " || $0 == "\t" } }
+
+  /// The column names of the header line (line 1, byte-order mark removed): trimmed, non-empty, distinct,
+  /// and not all numbers.
+  static func header(of line: Substring) throws(InputError) -> [String] {
+    let header = try split(line, line: 1).map { $0.trimmingCharacters(in: .whitespaces) }
     for (column, name) in header.enumerated() where name.isEmpty {
       throw InputError("line 1: the name of column \(column + 1) in the header is empty")
     }
@@ -28,18 +51,16 @@ public struct CSVTable: Sendable {
     if header.allSatisfy({ parseDecimal($0) != nil }) {
       throw InputError("line 1 must be a header of column names, but it holds only numbers")
     }
-    var rows: [(Int, [String])] = []
-    for index in 1..<lines.count {
-      let line = index + 1
-      guard !lines[index].allSatisfy({ $0 == " " || $0 == "\t" }) else { throw InputError("line \(line) is empty") }
-      let cells = try split(lines[index], line: line)
-      guard cells.count == header.count else {
-        throw InputError("line \(line) has \(cells.count) cells, but the header has \(header.count) columns")
-      }
-      rows.append((line, cells))
+    return header
+  }
+
+  /// The cells of a data line that is not blank, which must be as many as the header's columns.
+  static func cells(of text: Substring, line: Int, columnCount: Int) throws(InputError) -> [String] {
+    let cells = try split(text, line: line)
+    guard cells.count == columnCount else {
+      throw InputError("line \(line) has \(cells.count) cells, but the header has \(columnCount) columns")
     }
-    guard !rows.isEmpty else { throw InputError("the file has a header but no data rows") }
-    return CSVTable(header: header, rows: rows)
+    return cells
   }
 
   /// Splits one line into cells, honouring quotes.

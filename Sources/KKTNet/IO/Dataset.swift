@@ -133,45 +133,76 @@ public struct Dataset: Sendable {
     switch loss {
     case .softmaxCrossEntropy where targetColumns.count == 1:
       let labels = raw.elements
-      for (j, label) in labels.enumerated() where label != label.rounded() {
-        throw InputError(
-          "line \(table.rows[j].line), column \(targetColumns[0] + 1) ('\(targetNames[0])') holds \(label), but a class label for ce must be an integer"
-        )
+      for (j, label) in labels.enumerated() {
+        try checkClassLabel(label, line: table.rows[j].line, column: targetColumns[0], name: targetNames[0])
       }
       let classes = known ?? Array(Set(labels)).sorted()
-      guard classes.count >= 2 else {
-        throw InputError("the target '\(targetNames[0])' holds a single class; ce needs at least two")
-      }
+      try checkClassCount(classes, name: targetNames[0])
       var oneHot = Matrix(rows: classes.count, columns: labels.count)
       for (j, label) in labels.enumerated() {
-        guard let index = classes.firstIndex(of: label) else {
-          throw InputError("line \(table.rows[j].line): class \(label) is not one of the model's classes \(classes)")
-        }
-        oneHot[index, j] = 1
+        oneHot[try classIndex(of: label, in: classes, line: table.rows[j].line), j] = 1
       }
       return Dataset(
-        inputNames: inputNames, targetNames: classes.map { "\(targetNames[0])=\(format($0))" }, inputs: inputs,
+        inputNames: inputNames, targetNames: classNames(classes, target: targetNames[0]), inputs: inputs,
         targets: oneHot, classes: classes)
     case .softmaxCrossEntropy:
-      for j in 0..<raw.columns {
-        let column = raw.column(j)
-        let sum = column.reduce(0, +)
-        guard column.allSatisfy({ $0 >= 0 }), abs(sum - 1) <= 1e-9 else {
-          throw InputError(
-            "line \(table.rows[j].line): the ce targets must be probabilities that sum to 1, but they sum to \(sum)")
-        }
-      }
+      for j in 0..<raw.columns { try checkProbabilities(raw.column(j), line: table.rows[j].line) }
     case .binaryCrossEntropy:
-      for (index, value) in raw.elements.enumerated() where !(0...1).contains(value) {
-        let (i, j) = (index % raw.rows, index / raw.rows)
-        throw InputError(
-          "line \(table.rows[j].line), column \(targetColumns[i] + 1) ('\(targetNames[i])') holds \(value), but bce targets must lie in [0, 1]"
-        )
+      for j in 0..<raw.columns {
+        for i in 0..<raw.rows {
+          try checkBinaryTarget(raw[i, j], line: table.rows[j].line, column: targetColumns[i], name: targetNames[i])
+        }
       }
     case .meanSquaredError:
       break
     }
     return Dataset(inputNames: inputNames, targetNames: targetNames, inputs: inputs, targets: raw)
+  }
+
+  // The per-row checks of the targets and their sentences, shared with the sharded reader (DatasetShard).
+
+  /// A ce label must be an integer.
+  static func checkClassLabel(_ label: Double, line: Int, column: Int, name: String) throws(InputError) {
+    guard label == label.rounded() else {
+      throw InputError(
+        "line \(line), column \(column + 1) ('\(name)') holds \(label), but a class label for ce must be an integer")
+    }
+  }
+
+  /// ce needs two classes or more.
+  static func checkClassCount(_ classes: [Double], name: String) throws(InputError) {
+    guard classes.count >= 2 else {
+      throw InputError("the target '\(name)' holds a single class; ce needs at least two")
+    }
+  }
+
+  /// The one-hot row of a label among the classes.
+  static func classIndex(of label: Double, in classes: [Double], line: Int) throws(InputError) -> Int {
+    guard let index = classes.firstIndex(of: label) else {
+      throw InputError("line \(line): class \(label) is not one of the model's classes \(classes)")
+    }
+    return index
+  }
+
+  /// The names of one-hot target columns, `name=label`.
+  static func classNames(_ classes: [Double], target name: String) -> [String] {
+    classes.map { "\(name)=\(format($0))" }
+  }
+
+  /// Several ce target columns must hold probabilities that sum to 1.
+  static func checkProbabilities(_ column: [Double], line: Int) throws(InputError) {
+    let sum = column.reduce(0, +)
+    guard column.allSatisfy({ $0 >= 0 }), abs(sum - 1) <= 1e-9 else {
+      throw InputError("line \(line): the ce targets must be probabilities that sum to 1, but they sum to \(sum)")
+    }
+  }
+
+  /// A bce target must lie in [0, 1].
+  static func checkBinaryTarget(_ value: Double, line: Int, column: Int, name: String) throws(InputError) {
+    guard (0...1).contains(value) else {
+      throw InputError(
+        "line \(line), column \(column + 1) ('\(name)') holds \(value), but bce targets must lie in [0, 1]")
+    }
   }
 
   /// The samples at `indices`, in that order.

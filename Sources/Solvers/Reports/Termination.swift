@@ -118,7 +118,6 @@ public enum Termination: Equatable, Sendable, CustomStringConvertible {
       return "the loss became non-finite; the last finite parameters are kept; a smaller learning rate may avoid it"
     case .interrupted:
       return "interrupted; the state so far is kept and can be continued"
-      return "the loss became non-finite; the last finite parameters are kept; lower the learning rate"
     case .relativeReduction(let tolerance):
       return "converged: the actual and predicted relative reductions of the loss were both at most \(tolerance)"
     case .trustRegionRadius(let tolerance):
