@@ -75,10 +75,66 @@ struct TrustRegionIterateTests {
       #expect(run.jacobianEvaluations == reference.njev)
     }
 
-    let d = run.region.state.scaling
+    compare(
+      name, path == .qr, problem, reference, functionPoints: run.functionPoints, jacobianPoints: run.jacobianPoints,
+      parameters: run.parameters, scaling: run.region.state.scaling)
+  }
+
+  /// The same with the minimizer loop itself running the parts (``TrustRegionLevenbergMarquardt``, MINPACK's
+  /// tolerances as the stopping rules, its budget of 100·(P + 1) evaluations): the loop adds nothing and
+  /// leaves nothing out.
+  @Test(
+    "the minimizer loop evaluates r and J where MINPACK does, with MINPACK's stop",
+    arguments: ["Misra1a", "BoxBOD", "Rosenbrock"])
+  func loop(_ name: String) throws {
+    let reference = try #require(Self.fixture.problems.first { $0.name == name })
+    let problem = RecordingProblem(Self.problem(name))
+    let p = problem.parameterCount
+    let stopping = StoppingCriteria(
+      maximumIterations: 100 * (p + 1) - 1, gradientTolerance: 0, stepTolerance: 1.49012e-8,
+      functionTolerance: 1.49012e-8)
+    var final: RunState<TrustRegionState>?
+    let result = TrustRegionLevenbergMarquardt(options: .init(linearization: .qr, stopping: stopping)).minimize(
+      problem, from: reference.start, checkpointing: Checkpointing(every: 1_000_000) { final = $0 })
+    let expected = try #require(TrustRegionConvergence(rawValue: reference.info))
+    #expect(result.termination == expected.termination(TrustRegion.Options(gradientTolerance: 0)))
+    #expect(result.functionEvaluations == reference.nfev)
+    #expect(result.jacobianEvaluations == reference.njev)
+    #expect(problem.functionPoints.count == reference.nfev && problem.jacobianPoints.count == reference.njev)
+    compare(
+      name, true, problem.base, reference, functionPoints: problem.functionPoints,
+      jacobianPoints: problem.jacobianPoints, parameters: result.parameters,
+      scaling: try #require(final).method.region.state.scaling)
+  }
+
+  /// A least-squares problem that records every θ where f (one evaluation of r) and J are evaluated.
+  final class RecordingProblem: LeastSquaresProblem {
+    let base: CurveFittingProblem
+    var functionPoints: [[Double]] = []
+    var jacobianPoints: [[Double]] = []
+    init(_ base: CurveFittingProblem) { self.base = base }
+    var parameterCount: Int { base.parameterCount }
+    var residualCount: Int { base.residualCount }
+    func objective(at parameters: [Double]) -> Double {
+      functionPoints.append(parameters)
+      return base.objective(at: parameters)
+    }
+    func residuals(at parameters: [Double], into residuals: inout [Double]) {
+      base.residuals(at: parameters, into: &residuals)
+    }
+    func jacobian(at parameters: [Double], into jacobian: inout Matrix) {
+      jacobianPoints.append(parameters)
+      base.jacobian(at: parameters, into: &jacobian)
+    }
+  }
+
+  func compare(
+    _ name: String, _ qr: Bool, _ problem: CurveFittingProblem, _ reference: Fixture.Problem,
+    functionPoints: [[Double]], jacobianPoints: [[Double]], parameters: [Double], scaling d: [Double]
+  ) {
     func scaledNorm(_ v: [Double]) -> Double { BLAS.nrm2(zip(d, v).map { $0 * $1 }) }
     // κ + κ²η (QR) or κ²(1 + η′) (normal equations) at each linearization point.
-    let bounds = run.jacobianPoints.map { theta -> Double in
+    let bounds = jacobianPoints.map { theta -> Double in
       var j = Matrix(rows: problem.residualCount, columns: problem.parameterCount)
       problem.jacobian(at: theta, into: &j)
       for c in 0..<j.columns { for i in 0..<j.rows { j[i, c] /= d[c] } }
@@ -87,19 +143,19 @@ struct TrustRegionIterateTests {
       problem.residuals(at: theta, into: &r)
       let kappa = sigma.first! / sigma.last!
       let eta = BLAS.nrm2(r) / (sigma.first! * scaledNorm(theta))
-      return path == .qr ? kappa + kappa * kappa * eta : kappa * kappa * (1 + eta)
+      return qr ? kappa + kappa * kappa * eta : kappa * kappa * (1 + eta)
     }
     let unit = Double(problem.residualCount * problem.parameterCount) * Double.ulpOfOne
-    let largest = try #require(bounds.max())
-    for (k, (ours, theirs)) in zip(run.functionPoints, reference.function_points).enumerated() {
+    let largest = bounds.max()!
+    for (k, (ours, theirs)) in zip(functionPoints, reference.function_points).enumerated() {
       let error = scaledNorm(zip(ours, theirs).map { $0 - $1 }) / scaledNorm(theirs)
       #expect(error <= unit * Double(k + 1) * largest, "\(name) point \(k): \(ours) against \(theirs)")
     }
-    for (ours, theirs) in zip(run.jacobianPoints, reference.jacobian_points) {
+    for (ours, theirs) in zip(jacobianPoints, reference.jacobian_points) {
       let error = scaledNorm(zip(ours, theirs).map { $0 - $1 }) / scaledNorm(theirs)
       #expect(error <= unit * Double(reference.nfev) * largest, "\(name): J at \(ours) against \(theirs)")
     }
-    let error = scaledNorm(zip(run.parameters, reference.solution).map { $0 - $1 }) / scaledNorm(reference.solution)
-    #expect(error <= unit * Double(reference.nfev) * largest, "\(name): \(run.parameters)")
+    let error = scaledNorm(zip(parameters, reference.solution).map { $0 - $1 }) / scaledNorm(reference.solution)
+    #expect(error <= unit * Double(reference.nfev) * largest, "\(name): \(parameters)")
   }
 }

@@ -101,18 +101,23 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
         time: 0)
       return IterationOutcome(summary: summary, moved: false)
     }
-    // 3. The new point.
+    // 3. The new point: linearized unless a convergence test already ends the run there (as lmder does
+    //    not evaluate J after its last step; the summary then has no gradient to show).
     state.parameters = trial
     state.loss = point.objective
+    guard state.convergence == nil else {
+      let summary = IterationSummary(
+        iteration: iteration, loss: point.objective, lossChange: f - point.objective, gradientMaxNorm: .nan,
+        stepNorm: stepNorm, gainRatio: judgement.ratio, damping: state.region.state.radius, accepted: true, time: 0)
+      return IterationOutcome(summary: summary, moved: true)
+    }
     workspace = linearize(at: point, evaluations: &evaluations)
     guard workspace.gradient.allSatisfy(\.isFinite) else {
       return IterationOutcome(
         summary: nil, moved: false, termination: .singularSystem("the Jacobian is not finite at the new point"),
         result: (trial, point.objective))
     }
-    if state.convergence == nil, let subproblem = workspace.subproblem {
-      state.convergence = state.region.relinearized(subproblem)
-    }
+    if let subproblem = workspace.subproblem { state.convergence = state.region.relinearized(subproblem) }
     let summary = IterationSummary(
       iteration: iteration, loss: point.objective, lossChange: f - point.objective,
       gradientMaxNorm: maxNorm(workspace.gradient), stepNorm: stepNorm, gainRatio: judgement.ratio,
