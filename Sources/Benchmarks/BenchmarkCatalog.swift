@@ -152,6 +152,8 @@ enum BenchmarkCatalog {
     [
       targetCase(name: "lm-to-target-sine", start: "P1", goal: 1e-7),
       targetCase(name: "lm-to-peer-target-sine", start: "P1", goal: 0.5e-6),
+      targetCase(name: "lm-to-peer-target-sine-qr", start: "P1", goal: 0.5e-6, linearSolver: .qr),
+      targetCase(name: "lm-to-peer-target-sine-cholesky", start: "P1", goal: 0.5e-6, linearSolver: .cholesky),
       targetCase(name: "lm-to-peer-target-sine-nielsen", start: "P1", goal: 0.5e-6, schedule: .identity),
       targetCase(name: "lm-to-peer-target-sine-marquardt", start: "P1", goal: 0.5e-6, schedule: .marquardt),
       targetCase(name: "lm-to-target-diabetes", start: "P2", goal: 0.095, budget: 300),
@@ -162,7 +164,8 @@ enum BenchmarkCatalog {
   /// Levenberg–Marquardt to a goal: the default trust region, or Nielsen's schedule with D = I or
   /// Marquardt's D.
   static func targetCase(
-    name: String, start: String, goal: Double, schedule: DampingScaling? = nil, budget: Int = 5000
+    name: String, start: String, goal: Double, schedule: DampingScaling? = nil, linearSolver: LinearSolverKind? = nil,
+    budget: Int = 5000
   ) -> BenchmarkCase {
     let label = schedule.map { "Nielsen, \($0 == .identity ? "D = I" : "D = diag JᵀJ")" } ?? "trust region"
     return BenchmarkCase(
@@ -171,7 +174,9 @@ enum BenchmarkCatalog {
     ) {
       let (network, x, y) = BenchmarkNetworks.peerProblem(start)
       let problem = NetworkLeastSquaresProblem(network: network, inputs: x, targets: y)
-      var options = schedule.map { LevenbergMarquardt.Options(damping: NielsenDamping(), scaling: $0) } ?? .init()
+      var options =
+        schedule.map { LevenbergMarquardt.Options(damping: NielsenDamping(), scaling: $0) }
+        ?? .init(linearSolver: linearSolver)
       options.stopping = StoppingCriteria(maximumIterations: budget, goal: goal)
       let solver = LevenbergMarquardt(options: options)
       var last: SolverResult?

@@ -97,42 +97,55 @@ struct PivotedQRFactorization: DampedStepFactorization, Sendable {
     var x = [Double](repeating: 0, count: n)
     var sdiag = [Double](repeating: 0, count: n)
     var wa = qtr
-    // Copy R's upper triangle below the diagonal, save its diagonal in x.
-    for j in 0..<n {
-      for i in j..<n { s[i + j * n] = s[j + i * n] }
-      x[j] = s[j + j * n]
-    }
-    // Eliminate the diagonal matrix √λ·D row by row with Givens rotations.
-    for j in 0..<n {
-      let l = permutation[j]
-      if root * d[l] != 0 {
-        for k in j..<n { sdiag[k] = 0 }
-        sdiag[j] = root * d[l]
-        var qtbpj = 0.0
-        for k in j..<n where sdiag[k] != 0 {
-          let (cosine, sine): (Double, Double)
-          if abs(s[k + k * n]) < abs(sdiag[k]) {
-            let cotangent = s[k + k * n] / sdiag[k]
-            sine = 0.5 / (0.25 + 0.25 * cotangent * cotangent).squareRoot()
-            cosine = sine * cotangent
-          } else {
-            let tangent = sdiag[k] / s[k + k * n]
-            cosine = 0.5 / (0.25 + 0.25 * tangent * tangent).squareRoot()
-            sine = cosine * tangent
-          }
-          s[k + k * n] = cosine * s[k + k * n] + sine * sdiag[k]
-          let temp = cosine * wa[k] + sine * qtbpj
-          qtbpj = -sine * wa[k] + cosine * qtbpj
-          wa[k] = temp
-          for i in (k + 1)..<n {
-            let rotated = cosine * s[i + k * n] + sine * sdiag[i]
-            sdiag[i] = -sine * s[i + k * n] + cosine * sdiag[i]
-            s[i + k * n] = rotated
+    // Copy R's upper triangle below the diagonal, save its diagonal in x; then eliminate the diagonal
+    // matrix √λ·D row by row with Givens rotations. (Unchecked pointers: this is lmpar's inner loop, run
+    // for every trial λ.)
+    s.withUnsafeMutableBufferPointer { sBuffer in
+      sdiag.withUnsafeMutableBufferPointer { diagonal in
+        wa.withUnsafeMutableBufferPointer { w in
+          x.withUnsafeMutableBufferPointer { saved in
+            let s = sBuffer.baseAddress!
+            for j in 0..<n {
+              for i in j..<n { s[i + j * n] = s[j + i * n] }
+              saved[j] = s[j + j * n]
+            }
+            for j in 0..<n {
+              let l = permutation[j]
+              if root * d[l] != 0 {
+                for k in j..<n { diagonal[k] = 0 }
+                diagonal[j] = root * d[l]
+                var qtbpj = 0.0
+                for k in j..<n where diagonal[k] != 0 {
+                  let (cosine, sine): (Double, Double)
+                  let column = s + k * n
+                  if abs(column[k]) < abs(diagonal[k]) {
+                    let cotangent = column[k] / diagonal[k]
+                    sine = 0.5 / (0.25 + 0.25 * cotangent * cotangent).squareRoot()
+                    cosine = sine * cotangent
+                  } else {
+                    let tangent = diagonal[k] / column[k]
+                    cosine = 0.5 / (0.25 + 0.25 * tangent * tangent).squareRoot()
+                    sine = cosine * tangent
+                  }
+                  column[k] = cosine * column[k] + sine * diagonal[k]
+                  let temp = cosine * w[k] + sine * qtbpj
+                  qtbpj = -sine * w[k] + cosine * qtbpj
+                  w[k] = temp
+                  var i = k + 1
+                  while i < n {
+                    let rotated = cosine * column[i] + sine * diagonal[i]
+                    diagonal[i] = -sine * column[i] + cosine * diagonal[i]
+                    column[i] = rotated
+                    i += 1
+                  }
+                }
+              }
+              diagonal[j] = s[j + j * n]
+              s[j + j * n] = saved[j]
+            }
           }
         }
       }
-      sdiag[j] = s[j + j * n]
-      s[j + j * n] = x[j]
     }
     // Solve S·z = wa; when S is singular, a least-squares solution.
     var nsing = n

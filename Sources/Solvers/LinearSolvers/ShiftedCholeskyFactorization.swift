@@ -50,7 +50,10 @@ struct ShiftedCholeskyFactorization: DampedStepFactorization, Sendable {
     var pivots = [Int32](repeating: 0, count: n)
     var rank: Int32 = 0
     let tolerance = 100 * Double(n) * Double.ulpOfOne  // on pivots of Ĝ, whose diagonal is 1
-    let info = LAPACKE_dpstrf(102, CChar(UInt8(ascii: "U")), Int32(n), &a, Int32(n), &pivots, &rank, tolerance)
+    var work = [Double](repeating: 0, count: 2 * n)
+    // The _work entry points skip LAPACKE's NaN scan of the input, which the subproblem has already done.
+    let info = LAPACKE_dpstrf_work(
+      102, CChar(UInt8(ascii: "U")), Int32(n), &a, Int32(n), &pivots, &rank, tolerance, &work)
     precondition(info >= 0, "LAPACK dpstrf: argument \(-info) had an illegal value (a bug in KKTNet)")
     upper = a
     permutation = pivots.map { Int($0) - 1 }
@@ -101,16 +104,18 @@ struct ShiftedCholeskyFactorization: DampedStepFactorization, Sendable {
   func dampedStep(_ lambda: Double, scaling d: [Double]) throws(TrustRegionSubproblemError) -> (
     step: [Double], damping: Double, factor: [Double]
   ) {
-    let smallest = 100 * Double(n) * Double.ulpOfOne * (0..<n).map { normal[$0 * (n + 1)] / (d[$0] * d[$0]) }.max()!
+    var largest = 0.0
+    for j in 0..<n { largest = max(largest, normal[j * (n + 1)] / (d[j] * d[j])) }
+    let smallest = 100 * Double(n) * Double.ulpOfOne * largest
     var shift = rank < n ? max(lambda, smallest) : lambda
     for _ in 0..<40 {
       var l = normal
       for j in 0..<n { l[j * (n + 1)] += shift * d[j] * d[j] }
-      let info = LAPACKE_dpotrf(102, Self.lower, Int32(n), &l, Int32(n))
+      let info = LAPACKE_dpotrf_work(102, Self.lower, Int32(n), &l, Int32(n))
       precondition(info >= 0, "LAPACK dpotrf: argument \(-info) had an illegal value (a bug in KKTNet)")
       if info == 0 {
         var x = gradient.map { -$0 }
-        let solved = LAPACKE_dpotrs(102, Self.lower, Int32(n), 1, l, Int32(n), &x, Int32(n))
+        let solved = LAPACKE_dpotrs_work(102, Self.lower, Int32(n), 1, l, Int32(n), &x, Int32(n))
         precondition(solved == 0, "LAPACK dpotrs: argument \(-solved) had an illegal value (a bug in KKTNet)")
         return (x, shift, l)
       }

@@ -1,3 +1,4 @@
+import Foundation
 import KKTNet
 
 /// The trust-region subproblem of Levenberg–Marquardt at one linearization, solved as MINPACK's `lmpar` does
@@ -43,6 +44,9 @@ public struct TrustRegionSubproblem: Sendable {
   /// ‖Jⱼ‖, the norms of J's columns (√Gⱼⱼ on the normal-equation path): MINPACK's scaling D starts from them.
   public let columnNorms: [Double]
   let factorization: Factorization
+  /// The Gauss–Newton step p(0) for the last scaling asked for: D changes only when the linearization does,
+  /// so every trial at one linearization shares it (lmpar recomputes it on each call).
+  private let gaussNewtonCache = GaussNewtonCache()
 
   enum Factorization: Sendable {
     case qr(PivotedQRFactorization)
@@ -116,8 +120,11 @@ public struct TrustRegionSubproblem: Sendable {
     precondition(d.allSatisfy { $0 > 0 }, "the scaling must be positive")
     precondition(delta > 0 && initialDamping >= 0, "Δ must be positive and λ non-negative")
     switch factorization {
-    case .qr(let qr): return try moreIteration(qr, d, delta, initialDamping)
-    case .normalEquations(let cholesky): return try moreIteration(cholesky, d, delta, initialDamping)
+    case .qr(let qr):
+      return try moreIteration(qr, d, delta, initialDamping, gaussNewton: gaussNewtonCache.step(d, qr.gaussNewtonStep))
+    case .normalEquations(let cholesky):
+      return try moreIteration(
+        cholesky, d, delta, initialDamping, gaussNewton: gaussNewtonCache.step(d, cholesky.gaussNewtonStep))
     }
   }
 }
@@ -185,9 +192,9 @@ protocol DampedStepFactorization {
 
 /// MINPACK's `lmpar`, line by line, over either factorization. φ(λ) = ‖Dp(λ)‖ − Δ; with q = D(Dp)/‖Dp‖,
 /// φ′(λ) = −‖S⁻ᵀΠᵀq‖²/‖Dp‖, and the Newton correction for 1/‖Dp‖ is λc = (φ/Δ)/‖S⁻ᵀΠᵀq‖².
-func moreIteration<F: DampedStepFactorization>(_ f: F, _ d: [Double], _ delta: Double, _ initial: Double)
-  throws(TrustRegionSubproblemError) -> TrustRegionStep
-{
+func moreIteration<F: DampedStepFactorization>(
+  _ f: F, _ d: [Double], _ delta: Double, _ initial: Double, gaussNewton: (step: [Double], fullRank: Bool)
+) throws(TrustRegionSubproblemError) -> TrustRegionStep {
   let dwarf = Double.leastNormalMagnitude
   let n = d.count
   func scaledNorm(_ p: [Double]) -> Double {
@@ -201,7 +208,7 @@ func moreIteration<F: DampedStepFactorization>(_ f: F, _ d: [Double], _ delta: D
   }
 
   // The Gauss–Newton step, accepted when it fits: ‖Dp(0)‖ ≤ 1.1Δ (an overflowing one never does).
-  let (gaussNewton, fullRank) = f.gaussNewtonStep(scaling: d)
+  let (gaussNewton, fullRank) = gaussNewton
   var dxnorm = gaussNewton.allSatisfy(\.isFinite) ? scaledNorm(gaussNewton) : .infinity
   var fp = dxnorm - delta
   if fp <= 0.1 * delta { return result(gaussNewton, 0, dxnorm, 0) }
@@ -239,5 +246,24 @@ func moreIteration<F: DampedStepFactorization>(_ f: F, _ d: [Double], _ delta: D
     if fp > 0 { parl = max(parl, par) }
     if fp < 0 { paru = min(paru, par) }
     par = max(parl, par + parc)
+  }
+}
+
+/// The Gauss–Newton step of one linearization for one scaling, computed once (the subproblem is used by
+/// one run at a time; the lock only keeps the type `Sendable`).
+final class GaussNewtonCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var scaling: [Double] = []
+  private var cached: (step: [Double], fullRank: Bool)?
+
+  func step(_ d: [Double], _ compute: ([Double]) -> (step: [Double], fullRank: Bool)) -> (
+    step: [Double], fullRank: Bool
+  ) {
+    lock.lock()
+    defer { lock.unlock() }
+    if let cached, scaling == d { return cached }
+    let result = compute(d)
+    (scaling, cached) = (d, result)
+    return result
   }
 }

@@ -30,8 +30,9 @@ public struct TrustRegionLevenbergMarquardt: Sendable {
 
   /// How the trust region's subproblem is factored.
   public enum Linearization: String, Sendable, Codable, CaseIterable {
-    /// J and r with a pivoted QR (MINPACK's way, the condition number of J) when the problem forms J and J
-    /// holds at most 2²² numbers (32 MiB); the normal equations otherwise.
+    /// J and r with a pivoted QR (MINPACK's way, the condition number of J) when the problem forms J, does
+    /// not prefer its normal equations (``GaussNewtonObjective/prefersNormalEquations``: a network does) and
+    /// J holds at most 2²² numbers (32 MiB); the normal equations otherwise.
     case automatic
     /// Always J and r, by the pivoted QR.
     case qr

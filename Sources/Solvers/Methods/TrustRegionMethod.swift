@@ -147,7 +147,9 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
     let p = problem.parameterCount
     var g = [Double](repeating: 0, count: p)
     if let ls = problem as? any LeastSquaresProblem, ls.providesJacobian,
-      options.linearization.usesQR(rows: ls.residualCount, columns: p)
+      options.linearization == .qr
+        || (options.linearization == .automatic && !problem.prefersNormalEquations
+          && options.linearization.usesQR(rows: ls.residualCount, columns: p))
     {
       var r = [Double](repeating: 0, count: ls.residualCount)
       var j = Matrix(rows: ls.residualCount, columns: p)

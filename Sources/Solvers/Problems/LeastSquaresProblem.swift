@@ -20,6 +20,11 @@ public protocol GaussNewtonObjective: AnyObject {
   /// ``normalEquations(at:normalMatrix:gradient:)`` at a point ``evaluate(at:)`` returned, reusing what that
   /// evaluation computed when the problem still holds it. The default recomputes.
   func normalEquations(at point: EvaluationPoint, normalMatrix: inout Matrix, gradient: inout [Double]) -> Double
+
+  /// Whether the problem accumulates G and g itself more cheaply than it forms J (a network: JᵀJ by blocks
+  /// of samples with syrk), so that a solver free to choose takes the normal equations. The default is
+  /// false: J is formed and factored (QR), as MINPACK does for a curve.
+  var prefersNormalEquations: Bool { get }
 }
 
 /// A point θ where a problem evaluated f, and a token for what it kept of that evaluation.
@@ -43,6 +48,8 @@ public struct EvaluationPoint: Sendable {
 }
 
 extension GaussNewtonObjective {
+  public var prefersNormalEquations: Bool { false }
+
   public func evaluate(at parameters: [Double]) -> EvaluationPoint {
     EvaluationPoint(parameters: parameters, objective: objective(at: parameters))
   }

@@ -32,6 +32,9 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
 
   /// m.
   public var sampleCount: Int { data.sampleCount }
+
+  /// True: JᵀJ and Jᵀr are accumulated block by block, J is formed only when asked for.
+  public var prefersNormalEquations: Bool { true }
   private var scale: Double { 1 / Double(data.sampleCount).squareRoot() }
 
   /// J(θ) = (1/2m) Σᵢ ‖xᴺᵢ − yᵢ‖² + (λ₂/2)‖W‖², by one forward pass; the same summation as the value
