@@ -19,7 +19,7 @@ MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --over
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-peers interop datasets-check \
-  notebooks notebooks-check
+  notebooks notebooks-check fuzz fuzz-smoke
 
 all: build
 
@@ -63,6 +63,7 @@ test: deps deps-mpi lint datasets-check
 	$(SWIFT) test
 	$(MAKE) interop
 	$(MAKE) notebooks-check
+	$(MAKE) fuzz-smoke
 
 NOTEBOOKS := $(sort $(wildcard notebooks-md/[0-9]*.md))
 
@@ -128,6 +129,20 @@ bench-peers: release $(PEERS_VENV)/.installed
 	$(BENCH_BIN) --format json > $(BENCH_OUT)/kktnet.json
 	$(BENCH_BIN) --format json --openblas-coretype $(BENCH_KERNEL) > $(BENCH_OUT)/kktnet-kernel.json
 	$(PEERS_VENV)/bin/python bench/compare_peers.py $(BENCH_OUT)
+
+## The seeded fuzzer (Tests/Fuzz/fuzz.py): hostile CSV and safetensors files and flag values against the
+## release binary for FUZZ_SECONDS (default 600). A trap (a signal exit), an exit 0 with a non-finite
+## number in the output, an unexpected exit status, a long message, a temporary file left behind or a
+## changed input is a finding: printed with its command line (files kept in FUZZ_KEEP), exit 1.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= 1
+FUZZ_KEEP ?= .build/fuzz-findings
+fuzz: release
+	$(PYTHON) Tests/Fuzz/fuzz.py --binary $(RELEASE_BIN) --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED) --keep $(FUZZ_KEEP)
+
+## Twenty seconds of the fuzzer against the debug build, as part of `make test`.
+fuzz-smoke: build
+	$(PYTHON) Tests/Fuzz/fuzz.py --binary $(DEBUG_BIN) --seconds 20 --seed $(FUZZ_SEED)
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests

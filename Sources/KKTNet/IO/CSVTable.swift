@@ -46,7 +46,7 @@ public struct CSVTable: Sendable {
     }
     var seen = Set<String>()
     for name in header where !seen.insert(name).inserted {
-      throw InputError("line 1: the header names column '\(name)' twice")
+      throw InputError("line 1: the header names column '\(InputError.quoted(name))' twice")
     }
     if header.allSatisfy({ parseDecimal($0) != nil }) {
       throw InputError("line 1 must be a header of column names, but it holds only numbers")

@@ -71,8 +71,18 @@ public struct Dataset: Sendable {
     }
   }
 
+  /// About how many bytes of memory parsing takes per byte of CSV text: the text, its lines and cells as
+  /// strings, and the matrices of numbers.
+  static let parsingMemoryPerByte = 12
+
   private static func readTable(_ path: String) throws(InputError) -> CSVTable {
     let bytes = try AtomicFile.read(path)
+    do {
+      try (parsingMemoryPerByte * MemoryEstimate(bytes: bytes.count)).check(
+        "the data file (\(MemoryEstimate(bytes: bytes.count)))", "to be parsed")
+    } catch {
+      throw InputError(file: path, error.description)
+    }
     guard let text = String(validating: bytes, as: UTF8.self) else {
       throw InputError(file: path, "the file is not UTF-8 text")
     }
@@ -81,10 +91,14 @@ public struct Dataset: Sendable {
 
   static func columns(of names: [String]?, in table: CSVTable) throws(InputError) -> [Int] {
     guard let names else { return [table.header.count - 1] }
+    if let twice = names.indices.first(where: { names[..<$0].contains(names[$0]) }) {
+      throw InputError("the target column '\(InputError.quoted(names[twice]))' is named twice")
+    }
     var result: [Int] = []
     for name in names {
       guard let index = table.header.firstIndex(of: name) else {
-        throw InputError("there is no column '\(name)'; the columns are \(table.header.joined(separator: ", "))")
+        throw InputError(
+          "there is no column '\(InputError.quoted(name))'; the columns are \(InputError.quotedList(table.header))")
       }
       result.append(index)
     }
@@ -104,7 +118,7 @@ public struct Dataset: Sendable {
 
   static func number(_ cell: String, line: Int, column: Int, name: String) throws(InputError) -> Double {
     let text = cell.trimmingCharacters(in: .whitespaces)
-    let place = "line \(line), column \(column + 1) ('\(name)')"
+    let place = "line \(line), column \(column + 1) ('\(InputError.quoted(name))')"
     guard !text.isEmpty else { throw InputError("\(place) is empty") }
     guard let value = parseDecimal(text) else {
       let lowered = text.lowercased()
@@ -114,9 +128,11 @@ public struct Dataset: Sendable {
       if ["inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"].contains(lowered) {
         throw InputError("\(place) holds an infinite value; every value must be a finite number")
       }
-      throw InputError("\(place) holds '\(text)', which is not a number")
+      throw InputError("\(place) holds '\(InputError.quoted(text))', which is not a number")
     }
-    guard value.isFinite else { throw InputError("\(place) holds \(text), which is too large for a double") }
+    guard value.isFinite else {
+      throw InputError("\(place) holds \(InputError.quoted(text)), which is too large for a double")
+    }
     return value
   }
 
@@ -165,21 +181,23 @@ public struct Dataset: Sendable {
   static func checkClassLabel(_ label: Double, line: Int, column: Int, name: String) throws(InputError) {
     guard label == label.rounded() else {
       throw InputError(
-        "line \(line), column \(column + 1) ('\(name)') holds \(label), but a class label for ce must be an integer")
+        "line \(line), column \(column + 1) ('\(InputError.quoted(name))') holds \(label), but a class label for ce must be an integer"
+      )
     }
   }
 
   /// ce needs two classes or more.
   static func checkClassCount(_ classes: [Double], name: String) throws(InputError) {
     guard classes.count >= 2 else {
-      throw InputError("the target '\(name)' holds a single class; ce needs at least two")
+      throw InputError("the target '\(InputError.quoted(name))' holds a single class; ce needs at least two")
     }
   }
 
   /// The one-hot row of a label among the classes.
   static func classIndex(of label: Double, in classes: [Double], line: Int) throws(InputError) -> Int {
     guard let index = classes.firstIndex(of: label) else {
-      throw InputError("line \(line): class \(label) is not one of the model's classes \(classes)")
+      throw InputError(
+        "line \(line): class \(label) is not one of the model's classes \(InputError.quotedList(classes.map(format)))")
     }
     return index
   }
@@ -201,7 +219,8 @@ public struct Dataset: Sendable {
   static func checkBinaryTarget(_ value: Double, line: Int, column: Int, name: String) throws(InputError) {
     guard (0...1).contains(value) else {
       throw InputError(
-        "line \(line), column \(column + 1) ('\(name)') holds \(value), but bce targets must lie in [0, 1]")
+        "line \(line), column \(column + 1) ('\(InputError.quoted(name))') holds \(value), but bce targets must lie in [0, 1]"
+      )
     }
   }
 

@@ -109,7 +109,9 @@ public indirect enum JSONValue: Equatable, Sendable {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
         let key = try string()
-        guard seen.insert(key).inserted else { throw InputError("invalid JSON: duplicate name '\(key)'") }
+        guard seen.insert(key).inserted else {
+          throw InputError("invalid JSON: duplicate name '\(InputError.quoted(key))'")
+        }
         skipWhitespace()
         try expect(":")
         skipWhitespace()

@@ -73,7 +73,8 @@ public struct ModelFile: Sendable {
         parts[2] == "weight" || parts[2] == "bias"
       else {
         throw InputError(
-          "tensor '\(tensor.name)' is not part of a KKTNet model (expected layers.{k}.weight and layers.{k}.bias)")
+          "tensor '\(InputError.quoted(tensor.name))' is not part of a KKTNet model (expected layers.{k}.weight and layers.{k}.bias)"
+        )
       }
       if parts[2] == "weight" { weights[k] = tensor } else { biases[k] = tensor }
     }
@@ -93,7 +94,8 @@ public struct ModelFile: Sendable {
     for k in 0..<count {
       let w = weights[k]!
       guard w.shape.count == 2 else {
-        throw InputError("tensor 'layers.\(k).weight' has shape \(w.shape); a weight must be 2-D [out, in]")
+        throw InputError(
+          "tensor 'layers.\(k).weight' has shape \(InputError.quoted("\(w.shape)")); a weight must be 2-D [out, in]")
       }
       let (outputs, inputs) = (w.shape[0], w.shape[1])
       guard outputs >= 1 && inputs >= 1 else {
@@ -108,7 +110,9 @@ public struct ModelFile: Sendable {
       sizes.append(outputs)
       guard let b = biases[k] else { throw InputError("tensor 'layers.\(k).bias' is missing") }
       guard b.shape == [outputs] else {
-        throw InputError("tensor 'layers.\(k).bias' has shape \(b.shape), but layers.\(k).weight has \(outputs) rows")
+        throw InputError(
+          "tensor 'layers.\(k).bias' has shape \(InputError.quoted("\(b.shape)")), but layers.\(k).weight has \(outputs) rows"
+        )
       }
       try checkFinite(w)
       try checkFinite(b)
@@ -132,7 +136,9 @@ public struct ModelFile: Sendable {
     if let given = overrides.loss {
       loss = given
     } else if let name = metadata["loss"] {
-      guard let parsed = Loss(name: name) else { throw InputError("metadata 'loss' is '\(name)', not mse, bce or ce") }
+      guard let parsed = Loss(name: name) else {
+        throw InputError("metadata 'loss' is '\(InputError.quoted(name))', not mse, bce or ce")
+      }
       loss = parsed
     } else {
       loss = .meanSquaredError
@@ -152,25 +158,8 @@ public struct ModelFile: Sendable {
       throw InputError(error.description)
     }
 
-    var standardization: Standardization?
-    if let inputMean = try numbers(metadata, "input_mean") {
-      let inputScale = try numbers(metadata, "input_scale") ?? []
-      guard inputMean.count == sizes[0], inputScale.count == sizes[0], inputScale.allSatisfy({ $0 > 0 }) else {
-        throw InputError("metadata 'input_mean' and 'input_scale' must hold \(sizes[0]) numbers, the scales positive")
-      }
-      let targetMean = try numbers(metadata, "target_mean")
-      let targetScale = try numbers(metadata, "target_scale")
-      if targetMean != nil || targetScale != nil {
-        guard targetMean?.count == sizes[count], targetScale?.count == sizes[count], targetScale!.allSatisfy({ $0 > 0 })
-        else {
-          throw InputError(
-            "metadata 'target_mean' and 'target_scale' must hold \(sizes[count]) numbers, the scales positive")
-        }
-      }
-      standardization = Standardization(
-        inputMean: inputMean, inputScale: inputScale, targetMean: targetMean, targetScale: targetScale)
-    }
-    let classes = try numbers(metadata, "classes")
+    let standardization = try Self.standardization(metadata, sizes: sizes, loss: loss)
+    let classes = try Self.classes(metadata, outputs: sizes[count], loss: loss)
     return ModelFile(
       network: network, standardization: standardization, classes: classes,
       extraMetadata: metadata.filter { !reservedKeys.contains($0.key) }, stateTensors: state)
@@ -181,7 +170,7 @@ public struct ModelFile: Sendable {
     var result: [Activation] = []
     for name in text.split(separator: ",", omittingEmptySubsequences: false) {
       guard let activation = Activation(String(name)) else {
-        throw InputError("unknown activation '\(name)'; expected one of \(Activation.names)")
+        throw InputError("unknown activation '\(InputError.quoted(name))'; expected one of \(Activation.names)")
       }
       result.append(activation)
     }
@@ -193,24 +182,25 @@ public struct ModelFile: Sendable {
       let position =
         tensor.shape.count == 2 ? "row \(index / tensor.shape[1]), column \(index % tensor.shape[1])" : "index \(index)"
       throw InputError(
-        "tensor '\(tensor.name)' holds \(tensor.values[index]) at \(position); every value must be finite")
+        "tensor '\(InputError.quoted(tensor.name))' holds \(tensor.values[index]) at \(position); every value must be finite"
+      )
     }
   }
 
-  private static func number(_ metadata: [String: String], _ key: String) throws(InputError) -> Double? {
+  static func number(_ metadata: [String: String], _ key: String) throws(InputError) -> Double? {
     guard let text = metadata[key] else { return nil }
     guard let value = parseDecimal(text), value.isFinite else {
-      throw InputError("metadata '\(key)' is '\(text)', not a number")
+      throw InputError("metadata '\(key)' is '\(InputError.quoted(text))', not a number")
     }
     return value
   }
 
-  private static func numbers(_ metadata: [String: String], _ key: String) throws(InputError) -> [Double]? {
+  static func numbers(_ metadata: [String: String], _ key: String) throws(InputError) -> [Double]? {
     guard let text = metadata[key] else { return nil }
     var values: [Double] = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
       guard let value = parseDecimal(String(part)), value.isFinite else {
-        throw InputError("metadata '\(key)' holds '\(part)', not a number")
+        throw InputError("metadata '\(key)' holds '\(InputError.quoted(part))', not a number")
       }
       values.append(value)
     }

@@ -119,7 +119,7 @@ public struct SafetensorsFile: Equatable, Sendable {
         guard case .object(let pairs) = value else { throw InputError("__metadata__ is \(value.kind), not an object") }
         for (key, item) in pairs {
           guard case .string(let text) = item else {
-            throw InputError("__metadata__ entry '\(key)' is \(item.kind), not a string")
+            throw InputError("__metadata__ entry '\(InputError.quoted(key))' is \(item.kind), not a string")
           }
           metadata[key] = text
         }
@@ -135,11 +135,13 @@ public struct SafetensorsFile: Equatable, Sendable {
     var position = 0
     for e in ordered {
       if e.begin > position {
-        throw InputError("tensor '\(e.name)' begins at byte \(e.begin), leaving a hole after byte \(position)")
+        throw InputError(
+          "tensor '\(InputError.quoted(e.name))' begins at byte \(e.begin), leaving a hole after byte \(position)")
       }
       if e.begin < position {
         throw InputError(
-          "tensor '\(e.name)' begins at byte \(e.begin), overlapping the tensor that ends at byte \(position)")
+          "tensor '\(InputError.quoted(e.name))' begins at byte \(e.begin), overlapping the tensor that ends at byte \(position)"
+        )
       }
       position = e.end
     }
@@ -147,6 +149,11 @@ public struct SafetensorsFile: Equatable, Sendable {
       throw InputError("the data buffer holds \(buffer) bytes but the tensors end at byte \(position)")
     }
 
+    // The values as Double, and the copies a model makes of them (θ, the network's own).
+    let elements = MemoryEstimate.saturatingSum(ordered.map { ($0.end - $0.begin) / $0.type.size })
+    do { try (3 * MemoryEstimate.doubles(elements)).check("the file's \(elements) values", "as doubles") } catch {
+      throw InputError(error.description)
+    }
     let base = 8 + n
     let tensors = ordered.map { e in
       Tensor(
@@ -160,38 +167,43 @@ public struct SafetensorsFile: Equatable, Sendable {
   private static func entry(_ name: String, _ value: JSONValue) throws(InputError) -> (
     name: String, type: DataType, shape: [Int], begin: Int, end: Int
   ) {
-    guard case .object(let fields) = value else { throw InputError("tensor '\(name)' is \(value.kind), not an object") }
+    guard case .object(let fields) = value else {
+      throw InputError("tensor '\(InputError.quoted(name))' is \(value.kind), not an object")
+    }
     for (key, _) in fields where !["dtype", "shape", "data_offsets"].contains(key) {
-      throw InputError("tensor '\(name)' has an unknown field '\(key)'")
+      throw InputError("tensor '\(InputError.quoted(name))' has an unknown field '\(InputError.quoted(key))'")
     }
     func field(_ key: String) throws(InputError) -> JSONValue {
       guard let found = fields.first(where: { $0.key == key }) else {
-        throw InputError("tensor '\(name)' has no \(key)")
+        throw InputError("tensor '\(InputError.quoted(name))' has no \(key)")
       }
       return found.value
     }
     guard case .string(let typeName) = try field("dtype") else {
-      throw InputError("tensor '\(name)': dtype is not a string")
+      throw InputError("tensor '\(InputError.quoted(name))': dtype is not a string")
     }
     guard let type = DataType(rawValue: typeName) else {
-      throw InputError("tensor '\(name)' has unknown dtype '\(typeName)'")
+      throw InputError("tensor '\(InputError.quoted(name))' has unknown dtype '\(InputError.quoted(typeName))'")
     }
     guard type.isReadable else {
       throw InputError(
-        "tensor '\(name)' has dtype \(typeName), which KKTNet does not read (it reads F64, F32, F16 and BF16)")
+        "tensor '\(InputError.quoted(name))' has dtype \(InputError.quoted(typeName)), which KKTNet does not read (it reads F64, F32, F16 and BF16)"
+      )
     }
     guard case .array(let dimensions) = try field("shape") else {
-      throw InputError("tensor '\(name)': shape is not an array")
+      throw InputError("tensor '\(InputError.quoted(name))': shape is not an array")
     }
     var shape: [Int] = []
     var count = 1
     for dimension in dimensions {
       guard let size = dimension.nonNegativeInteger else {
-        throw InputError("tensor '\(name)': shape holds \(dimension.kind) that is not a non-negative integer")
+        throw InputError(
+          "tensor '\(InputError.quoted(name))': shape holds \(dimension.kind) that is not a non-negative integer")
       }
       let (product, overflow) = count.multipliedReportingOverflow(by: size)
       guard !overflow, product <= Int.max / 8 else {
-        throw InputError("tensor '\(name)': shape \(shape + [size]) is too large")
+        throw InputError(
+          "tensor '\(InputError.quoted(name))': shape \(InputError.quoted("\(shape + [size])")) is too large")
       }
       count = product
       shape.append(size)
@@ -199,14 +211,15 @@ public struct SafetensorsFile: Equatable, Sendable {
     guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
       let begin = offsets[0].nonNegativeInteger, let end = offsets[1].nonNegativeInteger
     else {
-      throw InputError("tensor '\(name)': data_offsets must be two non-negative integers [begin, end]")
+      throw InputError(
+        "tensor '\(InputError.quoted(name))': data_offsets must be two non-negative integers [begin, end]")
     }
     guard begin <= end else {
-      throw InputError("tensor '\(name)': data_offsets [\(begin), \(end)] end before they begin")
+      throw InputError("tensor '\(InputError.quoted(name))': data_offsets [\(begin), \(end)] end before they begin")
     }
     guard end - begin == count * type.size else {
       throw InputError(
-        "tensor '\(name)': data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(shape) of \(typeName) needs \(count * type.size)"
+        "tensor '\(InputError.quoted(name))': data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(InputError.quoted("\(shape)")) of \(typeName) needs \(count * type.size)"
       )
     }
     return (name, type, shape, begin, end)

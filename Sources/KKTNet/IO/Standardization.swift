@@ -25,22 +25,58 @@ public struct Standardization: Equatable, Sendable {
     return Standardization(inputMean: inputMean, inputScale: inputScale, targetMean: target?.0, targetScale: target?.1)
   }
 
-  /// Row means and population standard deviations (two passes), 1 for a constant row.
+  /// Row means and population standard deviations (two passes), 1 for a constant row. Rows whose largest
+  /// |x| lies in [1e-100, 1e100] are summed as they are; any other row is scaled by its largest |x| first
+  /// and squared after, so that neither the sum nor the squares overflow or underflow (values near ±1e300
+  /// get their true deviation, about 1e300, not ∞).
   static func statistics(_ m: Matrix) -> ([Double], [Double]) {
     var means = [Double](repeating: 0, count: m.rows)
     var scales = [Double](repeating: 1, count: m.rows)
     guard m.columns > 0 else { return (means, scales) }
+    let count = Double(m.columns)
     for i in 0..<m.rows {
+      var largest = 0.0
+      for j in 0..<m.columns { largest = max(largest, abs(m[i, j])) }
+      guard largest > 0 else { continue }
+      let s = largest >= 1e-100 && largest <= 1e100 ? 1 : largest
       var sum = 0.0
-      for j in 0..<m.columns { sum += m[i, j] }
-      let mean = sum / Double(m.columns)
+      for j in 0..<m.columns { sum += s == 1 ? m[i, j] : m[i, j] / s }
+      let mean = sum / count
       var squares = 0.0
-      for j in 0..<m.columns { squares += (m[i, j] - mean) * (m[i, j] - mean) }
-      let deviation = (squares / Double(m.columns)).squareRoot()
-      means[i] = mean
+      for j in 0..<m.columns {
+        let d = (s == 1 ? m[i, j] : m[i, j] / s) - mean
+        squares += d * d
+      }
+      let deviation = (squares / count).squareRoot() * s
+      means[i] = mean * s
       scales[i] = deviation > 0 ? deviation : 1
     }
     return (means, scales)
+  }
+
+  /// Whether a column's mean and scale can standardize it: a finite mean and a positive normal scale
+  /// (a subnormal scale's reciprocal overflows, and its few significant bits would distort the column).
+  public static func isUsable(mean: Double, scale: Double) -> Bool {
+    mean.isFinite && scale.isNormal && scale > 0
+  }
+
+  /// Checks that every column can be standardized with these statistics (``isUsable(mean:scale:)``).
+  ///
+  /// - Throws: ``InputError`` naming the first column that cannot, e.g. one whose values differ by
+  ///   amounts so small that their deviation is not a normal double.
+  public func checkUsable(inputNames: [String], targetNames: [String]) throws(InputError) {
+    let columns =
+      [(inputMean, inputScale, inputNames, "input")] + [
+        (targetMean ?? [], targetScale ?? [], targetNames, "target")
+      ]
+    for (means, scales, names, kind) in columns {
+      for i in means.indices where !Self.isUsable(mean: means[i], scale: scales[i]) {
+        let name = i < names.count ? "'\(InputError.quoted(names[i]))'" : "\(i + 1)"
+        throw InputError(
+          "the \(kind) column \(name) cannot be standardized: its mean \(means[i]) and standard deviation \(scales[i]) are not both finite and normal"
+        )
+      }
+    }
   }
 
   /// (x − mean) / scale, row by row.
@@ -60,10 +96,16 @@ public struct Standardization: Equatable, Sendable {
     return result
   }
 
+  /// (x − mean) / scale, or x/scale − mean/scale where x − mean overflows.
   private static func apply(_ x: Matrix, _ mean: [Double], _ scale: [Double]) -> Matrix {
     precondition(x.rows == mean.count, "the data has \(x.rows) rows, the statistics \(mean.count)")
     var result = x
-    for j in 0..<x.columns { for i in 0..<x.rows { result[i, j] = (x[i, j] - mean[i]) / scale[i] } }
+    for j in 0..<x.columns {
+      for i in 0..<x.rows {
+        let difference = x[i, j] - mean[i]
+        result[i, j] = difference.isFinite ? difference / scale[i] : x[i, j] / scale[i] - mean[i] / scale[i]
+      }
+    }
     return result
   }
 }

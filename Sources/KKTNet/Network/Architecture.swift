@@ -15,7 +15,9 @@ public struct Architecture: Hashable, Sendable, CustomStringConvertible {
   /// P, the number of parameters.
   public let parameterCount: Int
 
-  /// Checks that there are N + 1 ≥ 2 positive sizes, N activations, and softmax at most as the last one.
+  /// Checks that there are N + 1 ≥ 2 positive sizes, N activations with their parameters in range
+  /// (``Activation/parameterProblem``), softmax at most as the last one, and that P = Σₖ nₖ(nₖ₋₁ + 1) fits
+  /// in an `Int`.
   public init(layerSizes: [Int], activations: [Activation]) throws(NetworkError) {
     guard layerSizes.count >= 2, layerSizes.allSatisfy({ $0 >= 1 }) else {
       throw .invalidLayerSizes(layerSizes)
@@ -26,6 +28,10 @@ public struct Architecture: Hashable, Sendable, CustomStringConvertible {
     if let misplaced = activations.dropLast().firstIndex(of: .softmax) {
       throw .softmaxNotLast(layer: misplaced + 1)
     }
+    if let k = activations.firstIndex(where: { Self.parameterProblem(of: $0) != nil }) {
+      throw .activationParameterOutOfRange(layer: k + 1, activations[k])
+    }
+    guard let count = Self.parameterCount(layerSizes: layerSizes) else { throw .tooManyParameters(layerSizes) }
     self.layerSizes = layerSizes
     self.activations = activations
     var offsets = [0]
@@ -35,10 +41,38 @@ public struct Architecture: Hashable, Sendable, CustomStringConvertible {
       offset += layerSizes[k] * layerSizes[k - 1] + layerSizes[k]
     }
     self.weightOffsets = offsets
-    self.parameterCount = offset
+    self.parameterCount = count
   }
 
-  /// Parses `3-8-8-2` into layer sizes.
+  /// P = Σₖ nₖ(nₖ₋₁ + 1) for these layer sizes, or nil when it does not fit in an `Int` (or a size is
+  /// negative): the count is taken with overflow-checked arithmetic, so any sizes a user types are safe.
+  public static func parameterCount(layerSizes: [Int]) -> Int? {
+    guard layerSizes.allSatisfy({ $0 >= 0 }) else { return nil }
+    var total = 0
+    for k in layerSizes.indices.dropFirst() {
+      let (inputs, overflow1) = layerSizes[k - 1].addingReportingOverflow(1)
+      let (layer, overflow2) = layerSizes[k].multipliedReportingOverflow(by: inputs)
+      let (sum, overflow3) = total.addingReportingOverflow(layer)
+      if overflow1 || overflow2 || overflow3 { return nil }
+      total = sum
+    }
+    return total
+  }
+
+  /// Why an activation's parameter is out of its domain, or nil: leaky-relu's slope α must lie in [0, 1]
+  /// (a leak, not an amplification) and elu's α in (0, 1000] (Clevert et al. take α > 0).
+  public static func parameterProblem(of activation: Activation) -> String? {
+    switch activation {
+    case .leakyReLU(let slope) where !(slope >= 0 && slope <= 1):
+      return "the slope of leaky-relu must lie in [0, 1]"
+    case .elu(let alpha) where !(alpha > 0 && alpha <= 1000):
+      return "the α of elu must lie in (0, 1000]"
+    default:
+      return nil
+    }
+  }
+
+  /// Parses `3-8-8-2` into layer sizes (nil unless every part is an integer that fits in an `Int`).
   public static func parseLayerSizes(_ text: String) -> [Int]? {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
     let sizes = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -14,19 +14,22 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
   case lossNeedsOutputActivation(loss: Loss, output: Activation)
   /// A parameter vector of the wrong length.
   case parameterCountMismatch(expected: Int, actual: Int)
+  /// The layer sizes give more parameters than an `Int` counts.
+  case tooManyParameters([Int])
+  /// An activation whose parameter (leaky-relu's slope, elu's α) is out of its domain.
+  case activationParameterOutOfRange(layer: Int, Activation)
 
   public var description: String {
     switch self {
     case .invalidLayerSizes(let sizes):
-      return
-        "the architecture \(sizes.map(String.init).joined(separator: "-")) needs at least two layer sizes, each at least 1"
+      return "the architecture \(Self.spelled(sizes)) needs at least two layer sizes, each at least 1"
     case .activationCountMismatch(let layers, let activations):
       return
         "the network has \(layers) layer\(layers == 1 ? "" : "s") but \(activations) activation\(activations == 1 ? "" : "s") were given"
     case .unknownActivation(let name):
-      return "unknown activation '\(name)'; expected one of \(Activation.names)"
+      return "unknown activation '\(InputError.quoted(name))'; expected one of \(Activation.names)"
     case .unknownLoss(let name):
-      return "unknown loss '\(name)'; expected mse, bce or ce"
+      return "unknown loss '\(InputError.quoted(name))'; expected mse, bce or ce"
     case .softmaxNotLast(let layer):
       return "softmax may only be the last layer's activation, but layer \(layer) uses it"
     case .lossNeedsOutputActivation(let loss, let output):
@@ -34,6 +37,16 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
         "the loss \(loss) needs a \(loss.naturalOutputActivation) output layer, but the last activation is \(output)"
     case .parameterCountMismatch(let expected, let actual):
       return "the network has \(expected) parameters, but \(actual) values were given"
+    case .tooManyParameters(let sizes):
+      return "the architecture \(Self.spelled(sizes)) has more parameters than a 64-bit count holds"
+    case .activationParameterOutOfRange(let layer, let activation):
+      let problem = Architecture.parameterProblem(of: activation) ?? "its parameter is out of range"
+      return "layer \(layer)'s activation \(InputError.quoted(activation.description)): \(problem)"
     }
+  }
+
+  /// `3-8-2`, cut to about 60 characters.
+  static func spelled(_ sizes: [Int]) -> String {
+    InputError.quoted(sizes.map(String.init).joined(separator: "-"))
   }
 }

@@ -134,8 +134,10 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
           checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.gaussNewton($0)) } },
           interruption: interruption, observer: observer)
       } else {
+        let damping = effectiveDamping(network: network, sampleCount: m)
         let control: LevenbergMarquardt.Control = damping.strategy.map { .schedule($0) } ?? .trustRegion
         var options = LevenbergMarquardt.Options(control: control, linearSolver: linearSolver, stopping: stopping)
+        if damping == .trustRegion && usesDualSystem(network: network, sampleCount: m) { options.linearSolver = .qr }
         if damping.strategy != nil {
           options.scaling = scaling
           options.linearSolver = linearSolver ?? .cholesky

@@ -17,16 +17,14 @@ struct Check: ParsableCommand {
 
   func run() throws {
     let loaded = try ModelAndData(model, network, data)
-    let lagrangian = loaded.lagrangian
-    let solution = lagrangian.solve(parameters: loaded.network.parameters)
-    let certificate = lagrangian.certificate(at: solution.point)
+    let (solution, certificate) = try loaded.solve()
+    let samples = loaded.dataset.sampleCount
     switch output.format {
     case .json:
       try printJSON(
-        CheckReport(
-          objective: solution.objective, samples: lagrangian.sampleCount, certificate: CertificateReport(certificate)))
+        CheckReport(objective: solution.objective, samples: samples, certificate: CertificateReport(certificate)))
     case .table:
-      print("J(θ) = \(decimal(solution.objective))   (\(lagrangian.sampleCount) samples)")
+      print("J(θ) = \(decimal(solution.objective))   (\(samples) samples)")
       print(certificateText(certificate))
     }
   }

@@ -28,9 +28,11 @@ struct Compare: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
-    guard backpropTolerance > 0, finiteDifferenceTolerance > 0 else {
-      throw ValidationError("the tolerances must be positive.")
+    guard samples >= 1 else { throw ValidationError("--samples must be at least 1, not \(samples).") }
+    for (flag, value) in [
+      ("--backprop-tolerance", backpropTolerance), ("--finite-difference-tolerance", finiteDifferenceTolerance),
+    ] where !(value > 0 && value.isFinite) {
+      throw ValidationError("\(flag) must be positive and finite, not \(quoted(value)).")
     }
   }
 
@@ -39,12 +41,37 @@ struct Compare: ParsableCommand {
 
   func run() throws {
     let architecture = try network.architecture(self.architecture.architecture ?? "3-8-8-2")
+    // The batch, and two KKT solutions' worth: the Lagrangian's (with the certificate), backprop's, the
+    // finite differences' workspace and the pre-activations; then the check of the solution here.
+    try
+      (MemoryEstimate.batch(architecture, sampleCount: samples)
+      + 3 * MemoryEstimate.kktSolution(architecture, sampleCount: samples)
+      + 6 * MemoryEstimate.parameters(architecture)).check(
+        "a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network on \(samples) samples",
+        "for its three gradients and the certificate")
     let net = try Network(
       architecture: architecture, loss: loss, regularization: network.regularization,
-      initialization: self.architecture.initialization, seed: seed)
+      initialization: self.architecture.scheme, seed: seed)
     let (inputs, targets) = SyntheticData.batch(
       architecture: architecture, loss: loss, sampleCount: samples, seed: seed &+ 1)
+    // Every number below is finite before it is compared or printed: a NaN compares false, so it would
+    // pass a tolerance or vanish inside a max-norm. The Lagrangian's solution first (it says where a
+    // non-finite value arises), then the other two gradients.
+    let lagrangian = Lagrangian(network: net, inputs: inputs, targets: targets)
+    _ = try Finiteness.randomBatch.check(lagrangian.solve(parameters: net.parameters), lagrangian)
     let comparison = GradientComparison(network: net, inputs: inputs, targets: targets)
+    for (gradient, name) in [
+      (comparison.backpropGradient, "backprop's gradient"),
+      (comparison.finiteDifferenceGradient, "the finite-difference gradient"),
+    ] {
+      try Finiteness.randomBatch.checkGradient(gradient, architecture, name)
+    }
+    let differences = comparison.tensors.flatMap {
+      [$0.absoluteBackprop, $0.relativeBackprop, $0.absoluteFiniteDifference, $0.relativeFiniteDifference]
+    }
+    guard differences.allSatisfy(\.isFinite) && comparison.finiteDifferenceNoise.isFinite else {
+      throw InputError("the differences between the three gradients overflow; the gradients are too large to compare")
+    }
     let passed = comparison.passes(
       backpropTolerance: backpropTolerance, finiteDifferenceTolerance: finiteDifferenceTolerance)
 

@@ -41,15 +41,31 @@ struct CompareSolvers: ParsableCommand {
     if let plot, !plot.lowercased().hasSuffix(".svg") {
       throw ValidationError("--plot writes SVG: give a file name ending in .svg.")
     }
+    for kind in kinds { try options.validate(for: kind) }
   }
 
   func run() throws {
-    if let plot { try AtomicFile.checkWritable(plot) }
+    try RunFiles(
+      inputs: [
+        ("--model", options.model.model), ("--data", options.data.data),
+        ("--validation", options.preparation.validation),
+      ],
+      outputs: [("--plot", plot)]
+    ).check()
     let setup = try TrainingSetup(options)
+    let m = setup.training.inputs.columns
+    let v = setup.validation?.inputs.columns ?? 0
+    let architecture = setup.network.architecture
     for kind in kinds {
-      if let problem = options.plan(kind).incompatibility(with: setup.network) {
+      let plan = options.plan(kind)
+      if let problem = plan.incompatibility(with: setup.network) {
         throw ValidationError("\(kind): \(problem).")
       }
+      try
+        (MemoryEstimate(bytes: plan.memoryEstimate(network: setup.network, sampleCount: m, validationSampleCount: v))
+        + MemoryEstimate.workspace(architecture, sampleCount: max(m, v))).check(
+          "\(kind) on a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network with \(m) samples",
+          "for its solver's buffers")
     }
     var rows: [CompareSolversReport.Row] = []
     var curves = SVGPlot(
@@ -66,14 +82,25 @@ struct CompareSolvers: ParsableCommand {
       } catch {
         throw ValidationError("\(kind): \(error).")
       }
+      if result.termination == .nonFiniteStart {
+        throw InputError(
+          "the loss is not finite at the starting point (J = \(result.loss)); check the data, its standardization and the initial parameters"
+        )
+      }
+      let validationLoss = setup.validation.map { dataLoss(setup.network, result.parameters, $0) }
+      guard result.loss.isFinite && (validationLoss?.isFinite ?? true) else {
+        throw InputError("\(kind): the validation loss is not finite at the trained parameters")
+      }
       let training = metric(setup.network, result.parameters, setup.training)
       rows.append(
         .init(
           solver: kind.rawValue, finalLoss: result.loss,
-          validationLoss: setup.validation.map { dataLoss(setup.network, result.parameters, $0) },
+          validationLoss: validationLoss,
           metric: training.name,
-          trainingMetric: training.value,
-          validationMetric: setup.validation.map { metric(setup.network, result.parameters, $0).value },
+          trainingMetric: training.value.isFinite ? training.value : nil,
+          validationMetric: setup.validation.map { metric(setup.network, result.parameters, $0).value }.flatMap {
+            $0.isFinite ? $0 : nil
+          },
           iterations: result.iterations, functionEvaluations: result.functionEvaluations,
           jacobianEvaluations: result.jacobianEvaluations, wallTime: result.elapsed,
           termination: result.termination.name,
@@ -91,12 +118,14 @@ struct CompareSolvers: ParsableCommand {
         "∇/J evals", "time s", "stopped by")
       for row in rows {
         let show = { (v: Double?) in
-          v.map { metricName == "accuracy" ? String(format: "%.2f%%", 100 * $0) : String(format: "%.4f", $0) } ?? "-"
+          v.map { metricName == "accuracy" ? String(format: "%.2f%%", 100 * $0) : String(format: "%.4f", $0) }
+            ?? "undefined"
         }
         table.append(
           row.solver, String(format: "%.4e", row.finalLoss),
           row.validationLoss.map { String(format: "%.4e", $0) } ?? "-",
-          show(row.trainingMetric), show(row.validationMetric), "\(row.iterations)", "\(row.functionEvaluations)",
+          show(row.trainingMetric), row.validationLoss == nil ? "-" : show(row.validationMetric), "\(row.iterations)",
+          "\(row.functionEvaluations)",
           "\(row.jacobianEvaluations)", String(format: "%.3f", row.wallTime), row.termination)
       }
       print(table.rendered)
@@ -111,7 +140,7 @@ struct CompareSolversReport: Encodable {
     let finalLoss: Double
     let validationLoss: Double?
     let metric: String
-    let trainingMetric: Double
+    let trainingMetric: Double?
     let validationMetric: Double?
     let iterations: Int
     let functionEvaluations: Int

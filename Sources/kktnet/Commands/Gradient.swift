@@ -37,13 +37,22 @@ struct Gradient: ParsableCommand {
   func run() throws {
     let loaded = try ModelAndData(model, overrides, data)
     let network = loaded.network
-    let lagrangian = loaded.lagrangian
+    let architecture = network.architecture
+    let m = loaded.dataset.sampleCount
+    // The Lagrangian's solution is checked in every method: it says where a non-finite value arises.
+    // JSON holds each number again in nested lists and as text (about 25 bytes): 4 doubles' worth.
+    var extra = output.format == .json ? 4 * MemoryEstimate.doubles(architecture.parameterCount) : .zero
+    if multipliers && output.format == .json {
+      extra = extra + 6 * MemoryEstimate.doubles(MemoryEstimate.saturatingSum(architecture.layerSizes), m)
+    }
+    try loaded.checkMemory(
+      2 * MemoryEstimate.kktSolution(architecture, sampleCount: m) + extra, "for its passes and their output")
+    let (solution, _) = try loaded.solve()
     let objective: Double
     let gradient: [Double]
     var lambdas: [Matrix] = []
     switch method {
     case .lagrangian:
-      let solution = lagrangian.solve(parameters: network.parameters)
       (objective, gradient) = (solution.objective, solution.gradient)
       lambdas = solution.multipliers
     case .backprop:
@@ -51,12 +60,17 @@ struct Gradient: ParsableCommand {
         network: network, inputs: loaded.dataset.inputs, targets: loaded.dataset.targets
       ).gradient()
     case .finiteDifference:
+      let lagrangian = loaded.lagrangian
       objective = lagrangian.objective(parameters: network.parameters)
       let workspace = lagrangian.makeWorkspace()
       gradient = FiniteDifference.gradient(at: network.parameters, order: .suited(smooth: network.isSmooth)) {
         lagrangian.objective(parameters: $0, workspace: workspace)
       }
     }
+    guard objective.isFinite else {
+      throw InputError("the objective J(θ) by \(method.rawValue) is \(objective), although the Lagrangian's is finite")
+    }
+    try loaded.samples.checkGradient(gradient, architecture, "the \(method.rawValue) gradient")
     let tensors = network.architecture.tensors
     switch output.format {
     case .json:
@@ -74,22 +88,25 @@ struct Gradient: ParsableCommand {
       }
       try printJSON(report)
     case .table:
-      print("J(θ) = \(decimal(objective))   (\(method.rawValue), \(loaded.dataset.sampleCount) samples)")
+      print("J(θ) = \(decimal(objective))   (\(method.rawValue), \(m) samples)")
       var table = Table("tensor", "shape", "‖g‖∞", "‖g‖₂")
       for tensor in tensors {
         let values = Array(gradient[tensor.range])
+        let norm = BLAS.nrm2(values)
+        guard norm.isFinite else { throw InputError("the norm ‖g‖₂ of \(tensor.name) overflows") }
         table.append(
           tensor.name, tensor.shape.map(String.init).joined(separator: "×"),
-          scientific(values.map(abs).max() ?? 0), scientific(BLAS.nrm2(values)))
+          scientific(maximumMagnitude(values)), scientific(norm))
       }
-      print(table.rendered)
+      var lines = [table.rendered]
       if multipliers {
         for k in 1..<lambdas.count {
-          print(
-            "‖λ\(superscript(k))‖ = \(scientific(BLAS.nrm2(lambdas[k].elements)))  (\(lambdas[k].rows) × \(lambdas[k].columns))"
-          )
+          let norm = BLAS.nrm2(lambdas[k].elements)
+          guard norm.isFinite else { throw InputError("the norm ‖λ\(superscript(k))‖ overflows") }
+          lines.append("‖λ\(superscript(k))‖ = \(scientific(norm))  (\(lambdas[k].rows) × \(lambdas[k].columns))")
         }
       }
+      print(lines.joined(separator: "\n"))
     }
   }
 }

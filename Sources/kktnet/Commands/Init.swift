@@ -24,9 +24,14 @@ struct Init: ParsableCommand {
 
   func run() throws {
     let loss = network.loss ?? .meanSquaredError
-    let initialization = self.architecture.initialization
+    let initialization = self.architecture.scheme
     let seed = seedOptions.seed
     let architecture = try network.architecture(self.architecture.architecture!)
+    try RunFiles(outputs: [("--out", out)]).check()
+    // θ, the tensors cut from it for the file, and the file's bytes.
+    try (3 * MemoryEstimate.parameters(architecture)).check(
+      "a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network",
+      "for its parameters and their file")
     let net = try Network(
       architecture: architecture, loss: loss, regularization: network.regularization,
       initialization: initialization, seed: seed)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import KKTNet
 
 @main
 struct KKTNetCommand: ParsableCommand {
@@ -13,4 +15,25 @@ struct KKTNetCommand: ParsableCommand {
       Compare.self, Init.self, Gradient.self, Jacobian.self, Check.self, Predict.self, Train.self, CompareSolvers.self,
       Fit.self,
     ])
+
+  /// ArgumentParser's `main()`, with two guarantees of its own: SIGINT and SIGTERM end any command with
+  /// 130/143 and no temporary file left (a training run instead stops between iterations), and every
+  /// message is short — a value the user typed is quoted to about 60 characters, whatever its length.
+  static func main() {
+    AtomicFile.exitOnTerminationSignals()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        print(message)
+      } else if !message.isEmpty {
+        FileHandle.standardError.write(Data((shortened(message) + "\n").utf8))
+      }
+      Foundation.exit(code.rawValue)
+    }
+    Foundation.exit(0)
+  }
 }

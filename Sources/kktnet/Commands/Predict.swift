@@ -5,7 +5,7 @@ import Solvers
 
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "The network's outputs for every row of a CSV file, as CSV (header y0,y1,…).",
+    abstract: "The network's outputs for every row of a CSV file, as CSV (header y0,y1,…) or JSON.",
     discussion: """
       The inputs are every column when the file has as many as the model takes, else every column but the \
       targets (--target, or the last column). The model's standardization is applied to the inputs and \
@@ -13,14 +13,17 @@ struct Predict: ParsableCommand {
       predictive standard deviation of a new observation, s² + (s²/m)·gᵀG⁺g) and mean_std0,… (of the \
       network's mean, (s²/m)·gᵀG⁺g) by the Gauss–Newton (Laplace) approximation at the model's θ: the model \
       file does not hold the training Jacobian, so --training-data (the data it was trained on, with the \
-      same --training-target) gives G = JᵀJ/m + λ₂I_W and s²; G is P × P (4·P² doubles of memory).
+      same --training-target) gives G = JᵀJ/m + λ₂I_W and s²; G is P × P (4·P² doubles of memory). \
+      --format table (the default) prints CSV, one row per sample; --format json prints {"columns": ["y0", …], "outputs": [[…], …]}, one list \
+      per sample. --out writes the same text to a file (atomically) instead of standard output. A sample \
+      whose output is not finite fails the command (exit 1), naming the sample and where it overflowed.
       """)
 
   @OptionGroup var model: ModelOptions
   @OptionGroup var overrides: NetworkOptions
   @OptionGroup var data: DataOptions
 
-  @Option(help: "Write the CSV here (atomically) instead of to standard output.")
+  @Option(help: "Write the predictions here (atomically) instead of to standard output.")
   var out: String?
 
   @Flag(help: "Add the predictive standard deviations (mse models; needs --training-data).")
@@ -43,26 +46,49 @@ struct Predict: ParsableCommand {
     }
   }
 
+  @OptionGroup var output: OutputOptions
+
   func run() throws {
-    let file = try ModelFile.read(path: try model.required(), overrides: overrides.overrides)
+    let modelPath = try model.required()
+    try RunFiles(
+      inputs: [("--model", modelPath), ("--data", data.data)] + (trainingData.map { [("--training-data", $0)] } ?? []),
+      outputs: [("--out", out)]
+    ).check()
+    let file = try ModelFile.read(path: modelPath, overrides: overrides.overrides)
     let network = file.network
+    let architecture = network.architecture
     var dataset = try Dataset.loadInputs(
-      path: data.data, inputCount: network.architecture.inputSize, targets: data.targetNames)
+      path: data.data, inputCount: architecture.inputSize, targets: data.targetNames)
+    let m = dataset.sampleCount
+    // A workspace, the outputs twice, and their text (about 25 bytes a number).
+    try
+      (MemoryEstimate.workspace(architecture, sampleCount: m)
+      + 6 * MemoryEstimate.doubles(m, architecture.outputSize)).check(
+        "the \(architecture.layerSizes.map(String.init).joined(separator: "-")) network on \(m) samples",
+        "for its outputs")
     if let standardization = file.standardization { dataset.inputs = standardization.standardizeInputs(dataset.inputs) }
     let lagrangian = Lagrangian(
-      network: network, inputs: dataset.inputs,
-      targets: Matrix(rows: network.architecture.outputSize, columns: dataset.sampleCount))
+      network: network, inputs: dataset.inputs, targets: Matrix(rows: architecture.outputSize, columns: m))
     var outputs = lagrangian.outputs(parameters: network.parameters)
     if let standardization = file.standardization { outputs = standardization.unstandardizeTargets(outputs) }
+    try Finiteness.rows(of: data.data).checkOutputs(outputs, lagrangian, parameters: network.parameters)
     var columns = (0..<outputs.rows).map { i in ("y\(i)", outputs.row(i)) }
     if std, let trainingData {
       let deviations = try standardDeviations(file, trainingData, inputs: dataset.inputs)
       columns += (0..<outputs.rows).map { ("std\($0)", deviations.predictive.row($0)) }
       columns += (0..<outputs.rows).map { ("mean_std\($0)", deviations.mean.row($0)) }
     }
-    var text = columns.map(\.0).joined(separator: ",") + "\n"
-    for j in 0..<outputs.columns {
-      text += columns.map { "\($0.1[j])" }.joined(separator: ",") + "\n"
+    let text: String
+    switch output.format {
+    case .table:
+      var csv = columns.map(\.0).joined(separator: ",") + "\n"
+      for j in 0..<outputs.columns {
+        csv += columns.map { "\($0.1[j])" }.joined(separator: ",") + "\n"
+      }
+      text = csv
+    case .json:
+      let rows = (0..<outputs.columns).map { j in columns.map { $0.1[j] } }
+      text = try JSONCoding.output(PredictReport(columns: columns.map(\.0), outputs: rows)) + "\n"
     }
     if let out {
       try AtomicFile.write(text, to: out)
@@ -114,4 +140,10 @@ struct Predict: ParsableCommand {
     FileHandle.standardError.write(Data(note.utf8))
     return (mean, predictive)
   }
+}
+
+/// `predict --format json`: the output columns and one list of outputs per sample.
+struct PredictReport: Encodable {
+  let columns: [String]
+  let outputs: [[Double]]
 }

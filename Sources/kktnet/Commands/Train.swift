@@ -54,15 +54,24 @@ struct Train: ParsableCommand {
     if let plot, !plot.lowercased().hasSuffix(".svg") {
       throw ValidationError("--plot writes SVG: give a file name ending in .svg.")
     }
+    try options.validate(for: solver)
   }
 
   func run() throws {
-    // Every output is checked before the data is read, so that no run is lost to a mistyped folder.
-    for path in [out, history, plot, checkpoint].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
+    // Every path is checked before the data is read, so that no run is lost to a mistyped folder or an
+    // output that would overwrite an input.
+    try RunFiles(
+      inputs: [
+        ("--model", options.model.model), ("--data", options.data.data),
+        ("--validation", options.preparation.validation), ("--resume", resume),
+      ],
+      outputs: [("--out", out), ("--history", history), ("--plot", plot), ("--checkpoint", checkpoint)]
+    ).check()
     let setup = try TrainingSetup(options)
     let plan = options.plan(solver)
     if let problem = plan.incompatibility(with: setup.network) { throw ValidationError(problem.description + ".") }
     let m = setup.training.inputs.columns
+    try checkMemory(setup, plan)
     let budget = plan.iterationBudget(sampleCount: m)
     let perEpoch =
       solver.isFirstOrder
@@ -74,17 +83,26 @@ struct Train: ParsableCommand {
       if let mismatch = checkpointMismatch(saved, plan: plan, identity: setup.identity) {
         throw InputError(file: resume, mismatch)
       }
+      do { try saved.state.validate(plan: plan, network: setup.network, sampleCount: m) } catch {
+        throw InputError(file: resume, error.description)
+      }
       resumeState = saved.state
     }
+    // Checkpoints after iterations are written as they come; one at iteration 0 (the run's end before its
+    // first step) only once the run is known to have started: a run that cannot start writes nothing.
     var checkpointFailure: InputError?
+    var pendingStart: TrainingState?
+    func save(_ state: TrainingState, to path: String) {
+      do {
+        let contents = CheckpointContents(plan: plan, identity: setup.identity, state: state)
+        try Checkpoint.model(contents, base: setup.template).write(path: path)
+      } catch {
+        checkpointFailure = error as? InputError ?? InputError(file: path, "\(error)")
+      }
+    }
     let checkpointing = checkpoint.map { path in
       TrainingCheckpointing(every: checkpointEvery) { state in
-        do {
-          let contents = CheckpointContents(plan: plan, identity: setup.identity, state: state)
-          try Checkpoint.model(contents, base: setup.template).write(path: path)
-        } catch {
-          checkpointFailure = error as? InputError ?? InputError(file: path, "\(error)")
-        }
+        if state.iteration == 0 { pendingStart = state } else { save(state, to: path) }
       }
     }
 
@@ -94,6 +112,7 @@ struct Train: ParsableCommand {
       print(
         "\(setup.network.architecture), loss \(setup.network.loss) on \(options.data.data): \(m) training, \(validationCount) validation samples; \(describe(plan, m))"
       )
+      if let line = standardizationLine(setup) { print(line) }
     }
     var logger = SolverLogger(stepControlName: stepControlName, showsTime: !noTiming)
     var progress = ProgressLine(
@@ -119,8 +138,15 @@ struct Train: ParsableCommand {
       throw ValidationError(error.description + ".")
     }
     progress.finish()
-    if let checkpointFailure { throw checkpointFailure }
     let result = trained.solverResult
+    if result.termination == .nonFiniteStart {
+      let where_ = startDiagnosis(setup)
+      throw InputError(
+        "the loss is not finite at the starting point (J = \(result.loss))\(where_); nothing was written; check the data, its standardization and the initial parameters"
+      )
+    }
+    if let pendingStart, let path = checkpoint { save(pendingStart, to: path) }
+    if let checkpointFailure { throw checkpointFailure }
     if let number = signals.signalNumber {
       FileHandle.standardError.write(
         Data(
@@ -128,12 +154,9 @@ struct Train: ParsableCommand {
             .utf8))
       throw ExitCode(128 + number)
     }
-    if result.termination == .nonFiniteStart {
-      throw InputError(
-        "the loss is not finite at the starting point (J = \(result.loss)); nothing was written; check the data, its standardization and the initial parameters"
-      )
-    }
 
+    let report = try TrainReport(
+      setup: setup, solver: solver, result: result, out: out, checkpointed: checkpoint != nil)
     var model = setup.template
     model.network = trained.network
     if let out { try model.write(path: out) }
@@ -146,11 +169,50 @@ struct Train: ParsableCommand {
     }
     if let path = plot { try AtomicFile.write(lossPlot(result).rendered, to: path) }
 
-    let report = TrainReport(setup: setup, solver: solver, result: result, out: out, checkpointed: checkpoint != nil)
     switch output.format {
     case .json: try printJSON(report)
     case .table: print(report.text(timing: !noTiming))
     }
+  }
+
+  /// Checks that the run fits in memory: the solver's buffers (``TrainingPlan/memoryEstimate(network:sampleCount:validationSampleCount:)``),
+  /// the report's passes over the data, and a checkpoint's copies of the state.
+  func checkMemory(_ setup: TrainingSetup, _ plan: TrainingPlan) throws {
+    let architecture = setup.network.architecture
+    let m = setup.training.inputs.columns
+    let v = setup.validation?.inputs.columns ?? 0
+    let solverBytes = MemoryEstimate(
+      bytes: plan.memoryEstimate(network: setup.network, sampleCount: m, validationSampleCount: v))
+    let report = MemoryEstimate.workspace(architecture, sampleCount: max(m, v))
+    let saving = checkpoint == nil ? .zero : 16 * MemoryEstimate.parameters(architecture)
+    try (solverBytes + report + saving).check(
+      "\(solver) on a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network with \(m) samples",
+      plan.usesDualSystem(network: setup.network, sampleCount: m)
+        ? "for its M × M dual systems" : solver.isFirstOrder ? "for its workspaces" : "for its P × P normal matrices")
+  }
+
+  /// Where the starting loss stops being finite: the first layer of the forward pass that overflows.
+  func startDiagnosis(_ setup: TrainingSetup) -> String {
+    let lagrangian = Lagrangian(network: setup.network, inputs: setup.training.inputs, targets: setup.training.targets)
+    let z = lagrangian.preActivations(parameters: setup.network.parameters)
+    if let (k, _) = Finiteness.firstNonFinite(z, order: Array(1...lagrangian.layerCount)) {
+      return ": the forward pass overflows in layer \(k)"
+    }
+    return ": the loss or the penalty overflows"
+  }
+
+  /// With a start model, which standardization the run uses, for the table's header.
+  func standardizationLine(_ setup: TrainingSetup) -> String? {
+    guard options.model.model != nil else { return nil }
+    func said(_ source: StandardizationSource, _ what: String) -> String {
+      switch source {
+      case .none: return "\(what) as they are"
+      case .model: return "\(what) standardized with the model's statistics"
+      case .fitted: return "\(what) standardized with statistics fitted to the training data"
+      }
+    }
+    return
+      "standardization: \(said(setup.inputStandardization, "inputs")), \(said(setup.targetStandardization, "targets"))"
   }
 
   var stepControlName: String {
@@ -176,80 +238,5 @@ struct Train: ParsableCommand {
     let validation = result.history.compactMap { s in s.validationLoss.map { (x(s), $0) } }
     if !validation.isEmpty { plot.series.append(.init(name: "validation loss", points: validation, dashed: true)) }
     return plot
-  }
-}
-
-/// The final report of a training run.
-struct TrainReport: Encodable {
-  let solver: String
-  let finalLoss: Double
-  let validationLoss: Double?
-  let trainingMetric: Double
-  let validationMetric: Double?
-  let metricName: String
-  let iterations: Int
-  let epochs: Int?
-  let termination: String
-  let terminationMessage: String
-  let functionEvaluations: Int
-  let jacobianEvaluations: Int
-  let wallTime: Double
-  let out: String?
-  let history: [IterationSummary]
-
-  init(setup: TrainingSetup, solver: SolverKind, result: SolverResult, out: String?, checkpointed: Bool) {
-    self.solver = solver.rawValue
-    finalLoss = result.loss
-    let network = setup.network
-    validationLoss = setup.validation.map { dataLoss(network, result.parameters, $0) }
-    let training = metric(network, result.parameters, setup.training)
-    metricName = training.name
-    trainingMetric = training.value
-    validationMetric = setup.validation.map { metric(network, result.parameters, $0).value }
-    iterations = result.iterations
-    epochs = result.history.last?.epoch
-    termination = result.termination.name
-    terminationMessage = describeTermination(
-      result.termination, firstOrder: solver.isFirstOrder, checkpointed: checkpointed)
-    functionEvaluations = result.functionEvaluations
-    jacobianEvaluations = result.jacobianEvaluations
-    wallTime = result.elapsed
-    self.out = out
-    history = result.history
-  }
-
-  func text(timing: Bool) -> String {
-    var lines = ["", terminationMessage]
-    lines.append("training loss    \(decimal(finalLoss))   \(metricName) \(formatMetric(trainingMetric))")
-    if let validationLoss, let validationMetric {
-      lines.append("validation loss  \(decimal(validationLoss))   \(metricName) \(formatMetric(validationMetric))")
-    }
-    lines.append(
-      "\(iterations) iterations\(epochs.map { ", \($0) epochs" } ?? ""), \(functionEvaluations) loss and \(jacobianEvaluations) gradient/Jacobian evaluations"
-        + (timing ? ", \(String(format: "%.3f", wallTime)) s" : ""))
-    if let out { lines.append("wrote \(out)") }
-    return lines.joined(separator: "\n")
-  }
-
-  func formatMetric(_ value: Double) -> String {
-    metricName == "accuracy" ? String(format: "%.2f%%", 100 * value) : String(format: "%.4f", value)
-  }
-
-  func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: AnyKey.self)
-    try c.encode(solver, forKey: "solver")
-    try c.encode(finalLoss, forKey: "final_loss")
-    try c.encode(validationLoss, forKey: "validation_loss")
-    try c.encode(trainingMetric, forKey: "training_\(metricName)")
-    try c.encode(validationMetric, forKey: "validation_\(metricName)")
-    try c.encode(iterations, forKey: "iterations")
-    try c.encodeIfPresent(epochs, forKey: "epochs")
-    try c.encode(termination, forKey: "termination")
-    try c.encode(terminationMessage, forKey: "termination_message")
-    try c.encode(functionEvaluations, forKey: "function_evaluations")
-    try c.encode(jacobianEvaluations, forKey: "jacobian_evaluations")
-    try c.encode(wallTime, forKey: "wall_time_s")
-    try c.encodeIfPresent(out, forKey: "out")
-    try c.encode(history, forKey: "history")
   }
 }

@@ -8,8 +8,11 @@ struct ArchitectureOptions: ParsableArguments {
 
   @Option(
     name: .customLong("init"),
-    help: "How a new network's weights are drawn: xavier-uniform, xavier-normal, he or zeros.")
-  var initialization: Initialization = .xavierUniform
+    help: "How a new network's weights are drawn: xavier-uniform (default), xavier-normal, he or zeros.")
+  var initialization: Initialization?
+
+  /// The scheme to draw a new network's weights with.
+  var scheme: Initialization { initialization ?? .xavierUniform }
 }
 
 /// `--seed`.

@@ -28,9 +28,13 @@ struct NetworkOptions: ParsableArguments {
       }
     }
     if let activations {
-      for name in activations.split(separator: ",", omittingEmptySubsequences: false)
-      where Activation(String(name)) == nil {
-        throw ValidationError("unknown activation '\(quoted(String(name)))'; expected one of \(Activation.names).")
+      for name in activations.split(separator: ",", omittingEmptySubsequences: false) {
+        guard let activation = Activation(String(name)) else {
+          throw ValidationError("unknown activation '\(quoted(String(name)))'; expected one of \(Activation.names).")
+        }
+        if let problem = Architecture.parameterProblem(of: activation) {
+          throw ValidationError("--activations \(quoted(String(name))): \(problem).")
+        }
       }
     }
   }

@@ -23,9 +23,28 @@ struct TrainingOptions: ParsableArguments {
     if model.model != nil && architecture.architecture != nil {
       throw ValidationError("give --model or --architecture, not both.")
     }
+    if model.model != nil, let scheme = architecture.initialization {
+      throw ValidationError(
+        "--init \(scheme) draws a new network's weights, but --model gives them; leave out --init, or use --architecture."
+      )
+    }
     if let sizes = architecture.architecture { _ = try network.architecture(sizes) }
     if preparation.standardizeTargets && !preparation.standardize {
       throw ValidationError("--standardize-targets goes with --standardize.")
+    }
+    if preparation.standardizeTargets, let loss = network.loss, loss != .meanSquaredError {
+      throw ValidationError("--standardize-targets is for regression (mse); the \(loss) targets are class labels.")
+    }
+  }
+
+  /// Checks the settings that depend on the solver: the cosine schedule's final rate may not exceed the
+  /// solver's rate (given or default), or the schedule would raise η instead of lowering it.
+  func validate(for solver: SolverKind) throws {
+    let rate = plan(solver).effectiveLearningRate
+    if solver.isFirstOrder && firstOrder.schedule == .cosine && firstOrder.minLearningRate > rate {
+      throw ValidationError(
+        "--min-learning-rate (\(quoted(firstOrder.minLearningRate))) cannot exceed the learning rate of \(solver) (\(quoted(rate)))."
+      )
     }
   }
 
@@ -97,7 +116,7 @@ struct BudgetOptions: ParsableArguments {
   @Option(help: "Updates (first-order solvers) or iterations (Gauss–Newton, LM), instead of --epochs.")
   var maxIterations: Int?
 
-  @Option(help: "Stop when the training loss falls to this value.")
+  @Option(help: "Stop when the training loss falls to this value (a number, or -inf for never).")
   var goal: Double = 0
 
   @Option(help: "Stop after this many seconds (counted over every session of a resumed run).")

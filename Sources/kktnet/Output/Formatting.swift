@@ -1,4 +1,5 @@
 import Foundation
+import KKTNet
 
 /// A fixed-width table: a header row, then aligned rows; numbers right-aligned, text left-aligned.
 struct Table {
@@ -30,9 +31,33 @@ func scientific(_ value: Double) -> String { String(format: "%.2e", value) }
 func decimal(_ value: Double) -> String { String(format: "%.12g", value) }
 
 /// A value a user gave, for a message: cut to about 60 characters with "…".
-func quoted(_ text: String) -> String {
-  let limit = 60
-  return text.count <= limit ? text : String(text.prefix(limit)) + "…"
+func quoted(_ text: String) -> String { InputError.quoted(text) }
+
+/// A message for standard error with every value in it short: each quoted value — '…' opening after a
+/// space, a parenthesis or the start, and closing before a space, punctuation or the end, as ArgumentParser
+/// quotes the values it rejects — cut to about 60 characters, and each line to 1000. (An apostrophe
+/// inside a word, as in "the model's", opens nothing.)
+func shortened(_ message: String) -> String {
+  let characters = Array(message)
+  var result = ""
+  var i = 0
+  while i < characters.count {
+    let opens = characters[i] == "'" && (i == 0 || " (=\n\t".contains(characters[i - 1]))
+    if opens,
+      let close = (i + 1..<characters.count).first(where: { j in
+        characters[j] == "'" && (j + 1 == characters.count || " .,;:)\n\t".contains(characters[j + 1]))
+      })
+    {
+      result += "'" + InputError.quoted(String(characters[(i + 1)..<close])) + "'"
+      i = close + 1
+    } else {
+      result.append(characters[i])
+      i += 1
+    }
+  }
+  return result.split(separator: "\n", omittingEmptySubsequences: false).map {
+    $0.count <= 1000 ? String($0) : String($0.prefix(1000)) + "…"
+  }.joined(separator: "\n")
 }
 
 /// A number a user gave, for a message.

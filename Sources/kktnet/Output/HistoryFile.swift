@@ -2,15 +2,15 @@ import KKTNet
 import Solvers
 
 /// Iteration summaries as CSV rows or JSON lines, both from the summaries' `Codable` form: the CSV's
-/// columns are its keys in the order of ``IterationSummary/CodingKeys``, a missing value an empty cell,
-/// non-finite numbers `nan`/`inf`/`-inf`.
+/// columns are its keys in the order of ``IterationSummary/CodingKeys``; a missing value, or one that does
+/// not apply (a NaN: the gain ratio of a step without a model), is an empty cell or null.
 enum HistoryFile {
   static var columns: [String] { IterationSummary.CodingKeys.allCases.map(\.stringValue) }
 
   static func csv(_ history: [IterationSummary]) throws -> String {
     var lines = [columns.joined(separator: ",")]
     for summary in history {
-      guard case .object(let members) = try JSONValue.parse(Array(try JSONCoding.text(summary).utf8)) else {
+      guard case .object(let members) = try JSONValue.parse(Array(try JSONCoding.output(summary).utf8)) else {
         preconditionFailure("a summary encodes as a JSON object")
       }
       let values = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -27,6 +27,6 @@ enum HistoryFile {
   }
 
   static func jsonLines(_ history: [IterationSummary]) throws -> String {
-    try history.map(JSONCoding.text).joined(separator: "\n") + "\n"
+    try history.map(JSONCoding.output).joined(separator: "\n") + "\n"
   }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import KKTNet
 import Solvers
 
 #if canImport(Glibc)
@@ -7,7 +8,9 @@ import Solvers
 #endif
 
 /// SIGINT and SIGTERM as a request to stop a run between two iterations: the run ends cleanly (its
-/// checkpoint written), and the command then exits with 128 + the signal's number (130, 143).
+/// checkpoint written), and the command then exits with 128 + the signal's number (130, 143). Outside a
+/// run the two signals end the command at once (``AtomicFile/exitOnTerminationSignals()``), without
+/// leaving a temporary file.
 final class StopSignals: @unchecked Sendable {
   let interruption = Interruption()
   private var sources: [DispatchSourceSignal] = []
@@ -38,11 +41,10 @@ final class StopSignals: @unchecked Sendable {
     return received
   }
 
-  /// Stops listening and restores the default handlers.
+  /// Stops listening: the two signals end the command again.
   func stop() {
     for source in sources { source.cancel() }
     sources = []
-    signal(SIGINT, SIG_DFL)
-    signal(SIGTERM, SIG_DFL)
+    AtomicFile.exitOnTerminationSignals()
   }
 }

@@ -3,9 +3,22 @@ import Foundation
 import KKTNet
 import Solvers
 
+/// Where each part of a run's standardization comes from.
+enum StandardizationSource: String, Encodable {
+  /// None: the values are used as they are.
+  case none
+  /// Kept from the start model (without --standardize, or targets without --standardize-targets).
+  case model
+  /// Fitted to the training samples (--standardize, --standardize-targets).
+  case fitted
+}
+
 /// The starting network and the training and validation data of a run, standardized as the flags ask.
 struct TrainingSetup {
   let network: Network
+  /// Where the inputs' and the targets' statistics come from.
+  let inputStandardization: StandardizationSource
+  let targetStandardization: StandardizationSource
   /// A model file to write the trained θ into: standardization and classes included.
   let template: ModelFile
   let training: (inputs: Matrix, targets: Matrix)
@@ -29,9 +42,12 @@ struct TrainingSetup {
     if let start {
       network = start.network
     } else {
+      let architecture = try options.network.architecture(options.architecture.architecture!)
+      try (2 * MemoryEstimate.parameters(architecture)).check(
+        "a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network", "for its parameters")
       network = try Network(
-        architecture: try options.network.architecture(options.architecture.architecture!), loss: loss,
-        regularization: options.network.regularization, initialization: options.architecture.initialization,
+        architecture: architecture, loss: loss,
+        regularization: options.network.regularization, initialization: options.architecture.scheme,
         seed: options.seed.seed)
     }
     let architecture = network.architecture
@@ -64,12 +80,31 @@ struct TrainingSetup {
       validationIdentity = "file \(try fileDigest(path))"
     }
 
-    var standardization = start?.standardization
-    if options.preparation.standardize {
-      standardization = Standardization.fit(
-        inputs: dataset.inputs,
-        targets: options.preparation.standardizeTargets && loss == .meanSquaredError ? dataset.targets : nil)
+    // A model's standardization is kept unless --standardize replaces it; its target statistics are kept
+    // unless --standardize-targets replaces them too (the network's outputs are in their units).
+    if options.preparation.standardizeTargets && loss != .meanSquaredError {
+      throw ValidationError("--standardize-targets is for regression (mse); the \(loss) targets are class labels.")
     }
+    var standardization = start?.standardization
+    var inputSource: StandardizationSource = standardization == nil ? .none : .model
+    var targetSource: StandardizationSource = standardization?.targetMean == nil ? .none : .model
+    if options.preparation.standardize {
+      var fitted = Standardization.fit(
+        inputs: dataset.inputs, targets: options.preparation.standardizeTargets ? dataset.targets : nil)
+      inputSource = .fitted
+      if options.preparation.standardizeTargets {
+        targetSource = .fitted
+      } else if let kept = start?.standardization, kept.targetMean != nil {
+        fitted.targetMean = kept.targetMean
+        fitted.targetScale = kept.targetScale
+      }
+      do { try fitted.checkUsable(inputNames: dataset.inputNames, targetNames: dataset.targetNames) } catch {
+        throw error.inFile(dataPath)
+      }
+      standardization = fitted
+    }
+    inputStandardization = inputSource
+    targetStandardization = targetSource
     func prepared(_ d: Dataset) -> (Matrix, Matrix) {
       guard let s = standardization else { return (d.inputs, d.targets) }
       return (s.standardizeInputs(d.inputs), s.standardizeTargets(d.targets))
@@ -84,8 +119,8 @@ struct TrainingSetup {
     let regularization = network.regularization
     identity = RunIdentity(
       network: "\(architecture), loss \(network.loss), l1 \(regularization.l1), l2 \(regularization.l2)",
-      start: options.model.model.map { "model \(URL(fileURLWithPath: $0).lastPathComponent)" }
-        ?? "\(options.architecture.initialization) seed \(options.seed.seed)",
+      start: try options.model.model.map { "model \(try fileDigest($0))" }
+        ?? "\(options.architecture.scheme) seed \(options.seed.seed)",
       data: try fileDigest(dataPath), trainingSamples: dataset.sampleCount, targets: options.data.targetNames,
       standardization: options.preparation.standardize
         ? (options.preparation.standardizeTargets ? "inputs and targets" : "inputs") : "none",

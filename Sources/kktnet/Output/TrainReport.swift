@@ -1,0 +1,93 @@
+import Foundation
+import KKTNet
+import Solvers
+
+/// The final report of a training run. Its losses are checked finite (a run that could not start, or a
+/// validation loss that overflows, fails with a sentence); a metric that is not defined — R² over a
+/// single sample — is reported as such (null), not as a number.
+struct TrainReport: Encodable {
+  let solver: String
+  let finalLoss: Double
+  let validationLoss: Double?
+  let trainingMetric: Double?
+  let validationMetric: Double?
+  let metricName: String
+  let iterations: Int
+  let epochs: Int?
+  let termination: String
+  let terminationMessage: String
+  let functionEvaluations: Int
+  let jacobianEvaluations: Int
+  let wallTime: Double
+  let out: String?
+  let standardization: [String: StandardizationSource]
+  let history: [IterationSummary]
+
+  init(setup: TrainingSetup, solver: SolverKind, result: SolverResult, out: String?, checkpointed: Bool) throws {
+    self.solver = solver.rawValue
+    guard result.loss.isFinite else { throw InputError("the final training loss is \(result.loss)") }
+    finalLoss = result.loss
+    let network = setup.network
+    validationLoss = setup.validation.map { dataLoss(network, result.parameters, $0) }
+    if let validationLoss, !validationLoss.isFinite {
+      throw InputError(
+        "the validation loss is \(validationLoss) at the trained parameters: the validation data sends the network's outputs beyond a double; nothing was written"
+      )
+    }
+    let training = metric(network, result.parameters, setup.training)
+    metricName = training.name
+    trainingMetric = training.value.isFinite ? training.value : nil
+    validationMetric = setup.validation.flatMap { data in
+      let value = metric(network, result.parameters, data).value
+      return value.isFinite ? value : nil
+    }
+    iterations = result.iterations
+    epochs = result.history.last?.epoch
+    termination = result.termination.name
+    terminationMessage = describeTermination(
+      result.termination, firstOrder: solver.isFirstOrder, checkpointed: checkpointed)
+    functionEvaluations = result.functionEvaluations
+    jacobianEvaluations = result.jacobianEvaluations
+    wallTime = result.elapsed
+    self.out = out
+    standardization = ["inputs": setup.inputStandardization, "targets": setup.targetStandardization]
+    history = result.history
+  }
+
+  func text(timing: Bool) -> String {
+    var lines = ["", terminationMessage]
+    lines.append("training loss    \(decimal(finalLoss))   \(metricName) \(formatMetric(trainingMetric))")
+    if let validationLoss {
+      lines.append("validation loss  \(decimal(validationLoss))   \(metricName) \(formatMetric(validationMetric))")
+    }
+    lines.append(
+      "\(iterations) iterations\(epochs.map { ", \($0) epochs" } ?? ""), \(functionEvaluations) loss and \(jacobianEvaluations) gradient/Jacobian evaluations"
+        + (timing ? ", \(String(format: "%.3f", wallTime)) s" : ""))
+    if let out { lines.append("wrote \(out)") }
+    return lines.joined(separator: "\n")
+  }
+
+  func formatMetric(_ value: Double?) -> String {
+    guard let value else { return "undefined" }
+    return metricName == "accuracy" ? String(format: "%.2f%%", 100 * value) : String(format: "%.4f", value)
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: AnyKey.self)
+    try c.encode(solver, forKey: "solver")
+    try c.encode(finalLoss, forKey: "final_loss")
+    try c.encode(validationLoss, forKey: "validation_loss")
+    try c.encode(trainingMetric, forKey: "training_\(metricName)")
+    try c.encode(validationMetric, forKey: "validation_\(metricName)")
+    try c.encode(iterations, forKey: "iterations")
+    try c.encodeIfPresent(epochs, forKey: "epochs")
+    try c.encode(termination, forKey: "termination")
+    try c.encode(terminationMessage, forKey: "termination_message")
+    try c.encode(functionEvaluations, forKey: "function_evaluations")
+    try c.encode(jacobianEvaluations, forKey: "jacobian_evaluations")
+    try c.encode(wallTime, forKey: "wall_time_s")
+    try c.encodeIfPresent(out, forKey: "out")
+    try c.encode(standardization, forKey: "standardization")
+    try c.encode(history, forKey: "history")
+  }
+}
