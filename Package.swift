@@ -114,7 +114,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["kktnet", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
+      dependencies: ["kktnet", "KKTNetCommandLine", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
     ),
     .testTarget(
       name: "ParallelTests",

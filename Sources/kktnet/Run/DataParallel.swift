@@ -36,7 +36,7 @@ public enum DataParallel {
     do { value = try body() } catch let collective as CollectiveFailure {
       throw collective  // already agreed on
     } catch {
-      failure = RankFailure(order: [], sentence: shortened(KKTNetCommand.fullMessage(for: error)))
+      failure = RankFailure(order: [], sentence: shortened(KKTNetCommand.message(for: error)))
     }
     if let reported = installed.firstFailure(failure, keyCount: 0) { throw reported }
     return value!
