@@ -118,7 +118,7 @@ struct KKTNetMPITests {
     // Without --standardize-targets, so that the huge target reaches the loss as it is.
     let flags = [
       "train", "--data", data, "--architecture", "10-5-1", "--loss", "mse", "--standardize", "--solver",
-      "levenberg-marquardt", "--max-iterations", "5",
+      "levenberg-marquardt", "--max-iterations", "5", "--format", "json",
     ]
     let run = try mpirun(flags, executable: kktnetMPI())
     #expect(!run.timedOut && run.status != 0, "\(run)")
