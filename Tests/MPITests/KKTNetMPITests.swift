@@ -127,6 +127,24 @@ struct KKTNetMPITests {
     #expect(run.standardOutput.isEmpty, "\(run)")
   }
 
+  @Test(
+    "fit on 2 ranks (JᵀJ summed over the ranks) reaches NIST's certified values and standard deviations",
+    arguments: ["Misra1a", "Chwirut2", "Roszman1"])
+  func fit(_ name: String) throws {
+    // The normal equations square J's condition number, which costs digits that QR keeps: LRE ≥ 6 for
+    // the estimates and ≥ 4 for the standard deviations is the single process's bar in FitCommandTests.
+    let path = repositoryRoot.appendingPathComponent("Tests/SolversTests/NIST/\(name).dat").path
+    let run = try mpirun(["fit", "--nist", path, "--start", "1", "--format", "json"], executable: kktnetMPI())
+    #expect(run.status == 0, "\(run)")
+    let report = try #require(foundationObject(try JSONValue.parse(Array(run.standardOutput.utf8))) as? [String: Any])
+    let single = try #require(try runKKTNet(["fit", "--nist", path, "--start", "1", "--format", "json"]).json)
+    #expect(report["observations"] as? Int == single["observations"] as? Int)
+    let lre = try #require(report["parameter_lre"] as? [String: Double])
+    #expect(!lre.isEmpty && lre.values.allSatisfy { $0 >= 6 }, "\(lre)")
+    let sdLRE = try #require(report["standard_deviation_lre"] as? [String: Double])
+    #expect(!sdLRE.isEmpty && sdLRE.values.allSatisfy { $0 >= 4 }, "\(sdLRE)")
+  }
+
   /// `kktnet train flags --format json` and the same under `mpirun -np 2 kktnet-mpi`.
   func both(_ flags: [String]) throws -> ([String: Any], [String: Any]) {
     let single = try runKKTNet(["train"] + flags + ["--format", "json"])

@@ -3,7 +3,7 @@ import Foundation
 import KKTNet
 import Solvers
 
-/// `kktnet-mpi`'s root command: `train` and `compare-solvers` with `kktnet`'s flags, data-parallel over the
+/// `kktnet-mpi`'s root command: `train`, `compare-solvers` and `fit` with `kktnet`'s flags, data-parallel over the
 /// ranks that `mpirun -np K` starts (its `main` is in the `kktnet-mpi` executable target, which installs
 /// the MPI communicator).
 public struct KKTNetMPICommand: ParsableCommand {
@@ -16,9 +16,10 @@ public struct KKTNetMPICommand: ParsableCommand {
       The loss, JᵀJ and Jᵀr, the gradients, the validation loss and the metrics are sums over the ranks, one \
       all-reduce per quantity per iteration, reduced on rank 0 and broadcast, so every rank takes the same \
       step. The results equal kktnet's to rounding (the sums are added in another order); Levenberg–Marquardt \
-      and Gauss–Newton take the normal equations for every m. Only rank 0 prints and writes files.
+      and Gauss–Newton take the normal equations for every m; fit's covariance comes from JᵀJ summed over \
+      the ranks. Only rank 0 prints and writes files.
       """,
-    subcommands: [Train.self, CompareSolvers.self, DataParallelBench.self])
+    subcommands: [Train.self, CompareSolvers.self, Fit.self, DataParallelBench.self])
 
   public init() {}
 
