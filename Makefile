@@ -18,7 +18,7 @@ MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --over
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-peers interop datasets-check \
+.PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-mpi bench-peers interop datasets-check \
   notebooks notebooks-check fuzz fuzz-smoke
 
 all: build
@@ -102,6 +102,13 @@ bench: release
 bench-allreduce: deps deps-mpi
 	$(SWIFT) build -c release --product AllreduceBench
 	$(MPIRUN) -np 2 .build/release/AllreduceBench $(ALLREDUCE_P)
+
+## Data-parallel Levenberg–Marquardt (kktnet-mpi bench): the time per iteration and its parts at m = 10⁵ and
+## 10⁶, P = 961, on 1 and 2 ranks of one BLAS thread, the bytes sent, each rank's peak memory, and the model
+## of K ranks on a cluster (bench/mpi_scaling.py).
+bench-mpi: deps deps-mpi
+	$(SWIFT) build -c release --product kktnet-mpi
+	$(PYTHON) bench/mpi_scaling.py --binary .build/release/kktnet-mpi
 
 ## KKTNet side by side with PyTorch, JAX, NumPy, SciPy and pyrenn, all in one run, one thread each:
 ## the peers' scripts (PEERS_DIR) in their own virtual environment, then KKTNet with the environment's

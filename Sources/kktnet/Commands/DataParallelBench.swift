@@ -90,7 +90,7 @@ struct DataParallelBench: ParsableCommand {
       ranks: size, samples: samples, samplesPerRank: local, parameters: p,
       iterationSeconds: forward + accumulate + solve, forwardSeconds: forward,
       accumulateSeconds: accumulate - (size > 1 ? allreduce : 0), allreduceSeconds: size > 1 ? allreduce : 0,
-      solveSeconds: solve, bytesSentPerRank: size > 1 ? 2 * bytes : 0, peakBytesPerRank: peaks.map { Int($0[0]) })
+      solveSeconds: solve, bytesSentPerRank: size > 1 ? bytes : 0, peakBytesPerRank: peaks.map { Int($0[0]) })
     guard DataParallel.writesOutput else { return }
     switch output.format {
     case .json: try printJSON(report)
@@ -113,8 +113,9 @@ struct DataParallelBenchReport: Encodable {
   /// The sum of P² + P + 1 doubles over the ranks (reduce to rank 0, then broadcast).
   let allreduceSeconds: Double
   let solveSeconds: Double
-  /// A rank's bytes through the network per iteration: the reduce and the broadcast of (P² + P + 1)·8 bytes
-  /// (for two ranks; a tree of K ranks sends this on each of ⌈log₂K⌉ levels from its inner nodes).
+  /// n = (P² + P + 1)·8, the bytes a rank sends per iteration with two ranks: rank 1 its sums in the reduce,
+  /// rank 0 the result in the broadcast (on a binomial tree of K ranks an inner node sends n on each of its
+  /// levels, ⌈log₂K⌉ at most, in the reduce and again in the broadcast).
   let bytesSentPerRank: Int
   /// ru_maxrss of each rank.
   let peakBytesPerRank: [Int]
