@@ -114,4 +114,29 @@ struct DistributedProblemTests {
     // Near the minimum the loss is flat to first order: its rounding-level difference stays small.
     #expect(abs(results[0][0] - single.loss) <= 1e-10 * single.loss)
   }
+
+  @Test("an interruption requested on one rank stops every rank at the same iteration")
+  func interruptionOnOneRank() throws {
+    let (network, x, y) = try Self.problem(.binaryCrossEntropy)
+    let plan = {
+      var plan = TrainingPlan(solver: .adam)
+      plan.batchSize = 16
+      plan.epochs = 50
+      return plan
+    }()
+    let results = onRanks(3) { communicator in
+      let range = Self.rows(communicator.rank, of: 3)
+      let interruption = Interruption()
+      let result = try! plan.run(
+        network: network, inputs: Self.columns(x, range), targets: Self.columns(y, range),
+        interruption: interruption, communicator: communicator, trainingOffset: range.lowerBound
+      ) { summary in
+        if communicator.rank == 1 && summary.epoch == 3 { interruption.request() }
+      }
+      return [result.termination == .interrupted ? 1 : 0, Double(result.iterations)] + result.parameters
+    }
+    for result in results { #expect(result == results[0]) }
+    #expect(results[0][0] == 1)
+    #expect(results[0][1] == Double(3 * ((Self.samples + 15) / 16)), "three epochs of ⌈301/16⌉ global batches")
+  }
 }
