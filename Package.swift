@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "KKTNet", targets: ["KKTNet"]),
     .library(name: "Solvers", targets: ["Solvers"]),
     .executable(name: "kktnet", targets: ["kktnet"]),
+    .executable(name: "kktnet-mpi", targets: ["kktnet-mpi"]),
     .executable(name: "kktnet-bench", targets: ["kktnet-bench"]),
   ],
   dependencies: [
@@ -52,13 +53,20 @@ let package = Package(
 
     // MARK: - Command-line tool
 
-    .executableTarget(
-      name: "kktnet",
+    /// The commands of `kktnet` (and of `kktnet-mpi`), as a library; no MPI.
+    .target(
+      name: "KKTNetCommandLine",
       dependencies: [
         "KKTNet", "Solvers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      path: "Sources/kktnet"
     ),
+    /// `kktnet`: the commands in one process.
+    .executableTarget(name: "kktnet", dependencies: ["KKTNetCommandLine"], path: "Sources/kktnet-main"),
+    /// `mpirun -np K kktnet-mpi train|compare-solvers|bench …`: the same commands, data-parallel over MPI.
+    .executableTarget(
+      name: "kktnet-mpi", dependencies: ["KKTNetCommandLine", "MPI", "Solvers"], path: "Sources/kktnet-mpi"),
 
     // MARK: - Tooling (not part of the product)
 
@@ -106,7 +114,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["kktnet", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
+      dependencies: ["kktnet", "KKTNetCommandLine", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
     ),
     .testTarget(
       name: "ParallelTests",
@@ -123,7 +131,7 @@ let package = Package(
     ),
     .testTarget(
       name: "MPITests",
-      dependencies: ["MPIRankChecks", "KKTNet", "TestSupport"]
+      dependencies: ["MPIRankChecks", "kktnet-mpi", "kktnet", "KKTNet", "TestSupport"]
     ),
   ]
 )

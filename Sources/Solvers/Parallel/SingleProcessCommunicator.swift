@@ -5,6 +5,9 @@ import Foundation
 public final class SingleProcessCommunicator: Communicator {
   public init() {}
 
+  /// The instance the solvers use when they are given no communicator.
+  public static let shared = SingleProcessCommunicator()
+
   /// 0.
   public var rank: Int { 0 }
   /// 1.

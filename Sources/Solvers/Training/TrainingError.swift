@@ -15,6 +15,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   case shapeMismatch(String)
   /// A saved state that this plan cannot continue.
   case stateMismatch(String)
+  /// A setting that needs every sample's rows on one rank (J and r), given to a data-parallel run.
+  case needsWholeJacobian(String)
 
   public var description: String {
     switch self {
@@ -27,6 +29,9 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
       return "geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss"
     case .trustRegionSetting(let setting):
       return "\(setting) goes with a damping schedule, not with the trust region; choose the Nielsen or trainlm damping"
+    case .needsWholeJacobian(let setting):
+      return
+        "\(setting) needs the whole Jacobian on one rank; a data-parallel run sums JᵀJ and Jᵀr over the ranks, so use the Cholesky or SVD linear solver without geodesic acceleration"
     case .shapeMismatch(let sentence), .stateMismatch(let sentence):
       return sentence
     }
