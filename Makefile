@@ -19,7 +19,7 @@ MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --over
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-peers interop datasets-check \
-  notebooks notebooks-check fuzz fuzz-smoke
+  notebooks notebooks-check fuzz fuzz-smoke docs docs-check
 
 all: build
 
@@ -146,6 +146,18 @@ fuzz-smoke: build
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+## The DocC reference of KKTNet and Solvers (catalogs in Sources/*/*.docc, with the articles whose code
+## Tests/DocumentationTests compiles and runs), through swift-docc-plugin; the archives land in
+## .build/plugins/Swift-DocC/outputs/.
+docs: deps
+	$(SWIFT) package generate-documentation --target KKTNet --target Solvers
+
+## Fails when a public symbol of KKTNet or Solvers has no doc comment: a script over the symbol graphs of
+## the debug build's modules (a few seconds after `swift build`).
+docs-check: deps
+	$(SWIFT) build --target Solvers
+	$(PYTHON) Tests/DocsCheck/docs_check.py .build/debug
 
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests

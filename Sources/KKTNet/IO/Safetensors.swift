@@ -90,6 +90,14 @@ public struct SafetensorsFile: Equatable, Sendable {
     }
     var headerLength: UInt64 = 0
     for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+    // A length that no file of this size can hold, spelled in printable characters: a text file (a CSV
+    // given as a model), not a damaged safetensors file.
+    if headerLength > UInt64(bytes.count - 8), bytes[0..<8].allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x0A }) {
+      let start = String(decoding: bytes[0..<8].map { $0 == 0x0A ? 0x20 : $0 }, as: UTF8.self)
+      throw InputError(
+        "not a safetensors file: it starts with the text '\(InputError.quoted(start))…' where a safetensors file has an 8-byte header length (a CSV file given as a model?)"
+      )
+    }
     guard headerLength <= UInt64(maximumHeaderLength) else {
       throw InputError("the header length \(headerLength) is over the 100 MB limit")
     }

@@ -8,7 +8,7 @@
 /// A conformer writes all of the requirements. The Gauss–Newton family (``GaussNewtonFamily``: a descent
 /// composed with a search) and the first-order solvers (``FirstOrderIteration``: a step rule composed with
 /// a learning-rate schedule over shuffled epochs) are the two in this module.
-public protocol IterativeMethod {
+public protocol IterativeMethod: StepControlNaming {
   /// What a checkpoint must hold to continue the run exactly.
   associatedtype State: Codable, Sendable
   /// What is recomputed from the state rather than saved (the linearization, buffers).

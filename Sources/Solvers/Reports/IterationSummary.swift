@@ -4,7 +4,9 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   public var iteration: Int
   /// For first-order solvers, the epochs completed (passes over the training data); nil otherwise.
   public var epoch: Int?
-  /// The objective at the point the iteration ends on (the new point if the step was accepted).
+  /// The objective f at the point the iteration ends on (the new point if the step was accepted): for a
+  /// ``LeastSquaresProblem`` f = ½‖r‖², half the residual sum of squares; for a network J(θ), the data term
+  /// plus the penalty.
   public var loss: Double
   /// f(before) − f(after): positive when the loss went down, 0 for a rejected step.
   public var lossChange: Double

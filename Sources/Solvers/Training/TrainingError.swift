@@ -15,7 +15,11 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   case shapeMismatch(String)
   /// A saved state that this plan cannot continue.
   case stateMismatch(String)
+  /// A setting of the plan out of its range (a learning rate that is not positive, a batch of no samples,
+  /// a negative budget): the sentence names the ``TrainingPlan`` property.
+  case invalidSetting(String)
 
+  /// The sentence to show.
   public var description: String {
     switch self {
     case .l1NeedsFirstOrder(let solver):
@@ -27,7 +31,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
       return "geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss"
     case .trustRegionSetting(let setting):
       return "\(setting) goes with a damping schedule, not with the trust region; choose the Nielsen or trainlm damping"
-    case .shapeMismatch(let sentence), .stateMismatch(let sentence):
+    case .shapeMismatch(let sentence), .stateMismatch(let sentence), .invalidSetting(let sentence):
       return sentence
     }
   }

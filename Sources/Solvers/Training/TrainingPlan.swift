@@ -67,8 +67,10 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       maximumValidationFailures: patience ?? (solver.isFirstOrder ? 20 : 6))
   }
 
-  /// Why the plan cannot train this network, or nil.
+  /// Why the plan cannot train this network, or nil: a setting out of its range, or settings that do not
+  /// go together (L1 with the Gauss–Newton family, QR for a classifier, …).
   public func incompatibility(with network: Network) -> TrainingError? {
+    if let setting = invalidSetting() { return .invalidSetting(setting) }
     if !solver.isFirstOrder && network.regularization.l1 > 0 { return .l1NeedsFirstOrder(solver) }
     if linearSolver == .qr && network.loss != .meanSquaredError && !solver.isFirstOrder {
       return .qrNeedsResiduals(network.loss)
@@ -80,6 +82,28 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       if geodesicAcceleration { return .trustRegionSetting("geodesic acceleration") }
       if linearSolver == .svd { return .trustRegionSetting("the SVD solver") }
       if scaling != .identity { return .trustRegionSetting("Marquardt's scaling") }
+    }
+    return nil
+  }
+
+  /// The sentence for the first setting out of its range, or nil.
+  private func invalidSetting() -> String? {
+    if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+      return "learningRate must be a positive finite number, not \(learningRate)"
+    }
+    if let batchSize, batchSize < 1 { return "batchSize must be at least 1, not \(batchSize)" }
+    if !(momentum >= 0 && momentum < 1) { return "momentum must lie in [0, 1), not \(momentum)" }
+    if let epochs, epochs < 0 { return "epochs must not be negative, not \(epochs)" }
+    if let maximumIterations, maximumIterations < 0 {
+      return "maximumIterations must not be negative, not \(maximumIterations)"
+    }
+    if let patience, patience < 1 { return "patience must be at least 1, not \(patience)" }
+    if let timeLimit, !(timeLimit > 0) { return "timeLimit must be positive, not \(timeLimit)" }
+    for (name, value) in [
+      ("gradientTolerance", gradientTolerance), ("stepTolerance", stepTolerance),
+      ("functionTolerance", functionTolerance),
+    ] where !(value >= 0 && value.isFinite) {
+      return "\(name) must be a finite number ≥ 0, not \(value)"
     }
     return nil
   }
