@@ -9,9 +9,11 @@ public struct GradientComparison: Sendable {
     public let shape: [Int]
     /// ‖g_L − g_B‖∞ and that over max(‖g_L‖∞, ‖g_B‖∞).
     public let absoluteBackprop: Double
+    /// ‖g_L − g_B‖∞ / max(‖g_L‖∞, ‖g_B‖∞): relative to the larger gradient.
     public let relativeBackprop: Double
     /// ‖g_L − g_FD‖∞ and that over max(‖g_L‖∞, ‖g_FD‖∞).
     public let absoluteFiniteDifference: Double
+    /// ‖g_L − g_FD‖∞ / max(‖g_L‖∞, ‖g_FD‖∞): relative to the larger gradient.
     public let relativeFiniteDifference: Double
   }
 

@@ -17,6 +17,8 @@ public struct Dataset: Sendable {
   /// The class labels of one-hot targets, sorted; nil otherwise.
   public let classes: [Double]?
 
+  /// A dataset from matrices with one column per sample; `inputs` and `targets` must have the same number of
+  /// columns.
   public init(inputNames: [String], targetNames: [String], inputs: Matrix, targets: Matrix, classes: [Double]? = nil) {
     precondition(inputs.columns == targets.columns, "inputs and targets need the same samples")
     self.inputNames = inputNames

@@ -3,7 +3,7 @@ extension Network {
   /// ∂L/∂λ = 0 ⇔ xᵏ = σₖ(Wᵏxᵏ⁻¹ + bᵏ), k = 1…N, at the network's θ.
   ///
   /// The inputs are used as given: a model trained on standardized data wants
-  /// ``Standardization/standardizeInputs(_:)`` first, which ``ModelFile/predict(_:)`` applies for you.
+  /// ``Standardization/standardizeInputs(_:)`` first, which `ModelFile.predict(_:)` applies for you.
   ///
   /// - Parameter inputs: n₀ × m, one column per sample; m may be 0.
   /// - Returns: n_N × m: regression values, bce probabilities or softmax class probabilities.

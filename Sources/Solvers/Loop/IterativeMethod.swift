@@ -53,13 +53,16 @@ public protocol IterativeMethod: StepControlNaming {
 
 /// What ``IterativeMethod/start(at:evaluations:)`` returns.
 public struct MethodStart<State, Workspace> {
+  /// The method's state at θ₀.
   public var state: State
+  /// What the method keeps beside the state (the linearization, buffers).
   public var workspace: Workspace
   /// Iteration 0.
   public var summary: IterationSummary
   /// Whether f and its derivatives are finite at θ₀.
   public var isFinite: Bool
 
+  /// A start from its parts.
   public init(state: State, workspace: Workspace, summary: IterationSummary, isFinite: Bool) {
     self.state = state
     self.workspace = workspace
@@ -82,6 +85,7 @@ public struct IterationOutcome {
   /// The result to report when it stops somewhere other than the state's θ and f (the last finite point).
   public var result: (parameters: [Double], loss: Double)?
 
+  /// An outcome from its parts; by default the iteration counts and the method goes on.
   public init(
     summary: IterationSummary?, moved: Bool, counted: Bool = true, termination: Termination? = nil,
     result: (parameters: [Double], loss: Double)? = nil

@@ -15,9 +15,12 @@
 /// so a run continued from a checkpoint with a larger budget goes on exactly as an uninterrupted run would,
 /// and one continued with the same settings stops where it stopped.
 public struct Minimizer<Method: IterativeMethod> {
+  /// The method whose iterations the loop runs.
   public let method: Method
+  /// The budget and the tolerances.
   public let stopping: StoppingCriteria
 
+  /// The loop around `method`, stopping by `stopping`.
   public init(method: Method, stopping: StoppingCriteria) {
     self.method = method
     self.stopping = stopping

@@ -40,6 +40,7 @@ public struct EvaluationPoint: Sendable {
   /// Which of the problem's evaluations this is, when it keeps one; nil otherwise.
   public let pass: UInt64?
 
+  /// A point with its f and, when the problem keeps the evaluation, its token.
   public init(parameters: [Double], objective: Double, pass: UInt64? = nil) {
     self.parameters = parameters
     self.objective = objective

@@ -10,12 +10,18 @@ import KKTNet
 /// is accumulated as (1/m) J̃ᵀJ̃ with J̃ = AJ, block by block (syrk). G ⪰ 0, so Levenberg–Marquardt's
 /// damped system is always positive definite. The gradient is the Lagrangian's. λ₁ must be 0.
 public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
+  /// Layer sizes and activations.
   public let architecture: Architecture
+  /// bce or ce.
   public let loss: Loss
+  /// λ₂.
   public let l2: Double
   public let parameterCount: Int
   let data: NetworkBlocks
 
+  /// The problem of `network` over the samples (columns) of `inputs` and `targets`.
+  ///
+  /// - Precondition: the loss is bce or ce and λ₁ = 0 (a ``TrainingPlan`` checks and throws instead).
   public init(network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048) {
     precondition(network.loss != .meanSquaredError, "mse is least squares: use NetworkLeastSquaresProblem")
     precondition(network.regularization.l1 == 0, "the L1 penalty is not smooth; λ₁ must be 0 for Gauss–Newton")
@@ -26,6 +32,7 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
     data = NetworkBlocks(architecture: architecture, loss: loss, inputs: inputs, targets: targets, blockSize: blockSize)
   }
 
+  /// m.
   public var sampleCount: Int { data.sampleCount }
 
   /// J(θ) = (1/m) Σ_b m_b·J_b(θ) + (λ₂/2)‖W‖², by one forward pass; the same summation as the value

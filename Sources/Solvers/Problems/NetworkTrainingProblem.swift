@@ -7,8 +7,11 @@ import KKTNet
 /// A mini-batch's gradient is ∇J_B(θ) = (1/|B|) Σ_{i∈B} ∇ℓᵢ + ∇R(θ), the Lagrangian gradient over the
 /// batch's columns gathered into a reused buffer.
 public final class NetworkTrainingProblem {
+  /// The network: architecture, loss and penalty (its θ is the solver's start, not used here).
   public let network: Network
+  /// x⁰, n₀ × m.
   public let inputs: Matrix
+  /// y, n_N × m.
   public let targets: Matrix
   private let full: Lagrangian
   private let fullWorkspace: Lagrangian.Workspace
@@ -17,6 +20,7 @@ public final class NetworkTrainingProblem {
   private var batchWorkspace: Lagrangian.Workspace?
   private var batchCapacity = 0
 
+  /// The objective J of `network` over the samples (columns) of `inputs` and `targets`.
   public init(network: Network, inputs: Matrix, targets: Matrix) {
     self.network = network
     self.inputs = inputs

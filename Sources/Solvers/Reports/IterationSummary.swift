@@ -28,6 +28,7 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   /// Seconds since the solver started.
   public var time: Double
 
+  /// A summary from its values.
   public init(
     iteration: Int, loss: Double, lossChange: Double, gradientMaxNorm: Double, stepNorm: Double, gainRatio: Double,
     damping: Double, accepted: Bool, validationLoss: Double? = nil, time: Double, epoch: Int? = nil
@@ -47,13 +48,27 @@ public struct IterationSummary: Equatable, Sendable, Codable {
 
   /// The keys of its `Codable` form, in the order of a history file's columns.
   public enum CodingKeys: String, CodingKey, CaseIterable {
-    case iteration, epoch, loss
+    /// `iteration`.
+    case iteration
+    /// `epoch`.
+    case epoch
+    /// `loss`.
+    case loss
+    /// `loss_change`.
     case lossChange = "loss_change"
+    /// `gradient_max_norm`.
     case gradientMaxNorm = "gradient_max_norm"
+    /// `step_norm`.
     case stepNorm = "step_norm"
+    /// `gain_ratio`.
     case gainRatio = "gain_ratio"
-    case damping, accepted
+    /// `damping`.
+    case damping
+    /// `accepted`.
+    case accepted
+    /// `validation_loss`.
     case validationLoss = "validation_loss"
+    /// `time`.
     case time
   }
 }

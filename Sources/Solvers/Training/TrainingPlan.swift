@@ -5,9 +5,11 @@ import KKTNet
 /// builds the matching problem (least squares for mse, generalized Gauss–Newton for bce/ce, mini-batch
 /// gradients for first-order methods) and solver.
 public struct TrainingPlan: Sendable, Codable, Equatable {
+  /// The method: a first-order solver, Gauss–Newton or Levenberg–Marquardt.
   public var solver: SolverKind
   /// η (first-order); nil for the solver's default.
   public var learningRate: Double?
+  /// How η changes over the epochs (first-order).
   public var schedule: LearningRateSchedule = .constant
   /// Samples per update (first-order); nil for the solver's default.
   public var batchSize: Int?
@@ -21,20 +23,27 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   public var seed: UInt64 = 1
   /// Levenberg–Marquardt's damping: Nielsen's gain-ratio rule (default) or trainlm's schedule.
   public var damping: DampingKind = .trustRegion
+  /// D of a damping schedule: the identity (Levenberg) or diag(JᵀJ) (Marquardt).
   public var scaling: DampingScaling = .identity
   /// nil for the default: Cholesky for Levenberg–Marquardt, SVD for Gauss–Newton.
   public var linearSolver: LinearSolverKind?
+  /// Geodesic acceleration (Levenberg–Marquardt with a damping schedule and mse only).
   public var geodesicAcceleration = false
+  /// Stop when the loss J(θ) falls to this.
   public var goal: Double = 0
+  /// Seconds the run may take; nil for no limit.
   public var timeLimit: Double?
   /// Early stopping: evaluations (epochs or accepted steps) without a new best validation loss; nil for
   /// the default, 6 (trainlm's max_fail) for the Gauss–Newton family and 20 epochs for first-order methods.
   public var patience: Int?
   /// Convergence tolerances of the Gauss–Newton family.
   public var gradientTolerance: Double = 1e-12
+  /// Stop when a step is smaller than this relative to θ.
   public var stepTolerance: Double = 1e-12
+  /// Stop when an accepted step reduces the loss by less than this fraction of it.
   public var functionTolerance: Double = 1e-12
 
+  /// A plan for `solver` with every other setting at its default.
   public init(solver: SolverKind) { self.solver = solver }
 
   /// The default budget: 100 epochs or iterations.
@@ -247,6 +256,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     public var field: String
     /// Its value in the other plan and in this one.
     public var saved: String
+    /// Its value in this plan.
     public var current: String
   }
 
