@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "KKTNet", targets: ["KKTNet"]),
     .library(name: "Solvers", targets: ["Solvers"]),
     .executable(name: "kktnet", targets: ["kktnet"]),
+    .executable(name: "kktnet-mpi", targets: ["kktnet-mpi"]),
     .executable(name: "kktnet-bench", targets: ["kktnet-bench"]),
   ],
   dependencies: [
@@ -54,13 +55,20 @@ let package = Package(
 
     // MARK: - Command-line tool
 
-    .executableTarget(
-      name: "kktnet",
+    /// The commands of `kktnet` (and of `kktnet-mpi`), as a library; no MPI.
+    .target(
+      name: "KKTNetCommandLine",
       dependencies: [
         "KKTNet", "Solvers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      path: "Sources/kktnet"
     ),
+    /// `kktnet`: the commands in one process.
+    .executableTarget(name: "kktnet", dependencies: ["KKTNetCommandLine"], path: "Sources/kktnet-main"),
+    /// `mpirun -np K kktnet-mpi train|compare-solvers|bench …`: the same commands, data-parallel over MPI.
+    .executableTarget(
+      name: "kktnet-mpi", dependencies: ["KKTNetCommandLine", "MPI", "Solvers"], path: "Sources/kktnet-mpi"),
 
     // MARK: - Tooling (not part of the product)
 
@@ -108,7 +116,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["kktnet", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
+      dependencies: ["kktnet", "KKTNetCommandLine", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
     ),
     /// The code of README.md's library section and of the DocC articles, compiled and run, and a check that
     /// each ```swift block of those documents is the same text as its marked region here.
@@ -131,7 +139,7 @@ let package = Package(
     ),
     .testTarget(
       name: "MPITests",
-      dependencies: ["MPIRankChecks", "KKTNet", "TestSupport"]
+      dependencies: ["MPIRankChecks", "kktnet-mpi", "kktnet", "KKTNet", "TestSupport"]
     ),
   ]
 )

@@ -3,7 +3,7 @@ import KKTNet
 import TestSupport
 import Testing
 
-@testable import kktnet
+@testable import KKTNetCommandLine
 
 /// Hostile input, category 4: messages stay short — a value quoted in a message is cut to about 60
 /// characters with "…", whether it came from a file or the command line — and the unclear cases are

@@ -17,14 +17,15 @@ struct MPIRun: CustomStringConvertible {
 /// much longer only on one whose cores are shared with builds.
 let mpirunTimeLimit: TimeInterval = 120
 
-/// `mpirun --allow-run-as-root --oversubscribe -q -np ranks MPIRankChecks arguments…`, ended after
+/// `mpirun --allow-run-as-root --oversubscribe -q -np ranks MPIRankChecks arguments…` (or another
+/// executable, such as `kktnet-mpi`), ended after
 /// ``mpirunTimeLimit``. Waiting ranks yield the processor (`mpi_yield_when_idle`), since they may share
 /// cores with each other and with other tests.
-func mpirun(_ arguments: [String], ranks: Int = 2) throws -> MPIRun {
+func mpirun(_ arguments: [String], ranks: Int = 2, executable: URL = rankChecksExecutable()) throws -> MPIRun {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: try mpirunPath())
   process.arguments =
-    ["--allow-run-as-root", "--oversubscribe", "-q", "-np", String(ranks), rankChecksExecutable().path] + arguments
+    ["--allow-run-as-root", "--oversubscribe", "-q", "-np", String(ranks), executable.path] + arguments
   var environment = ProcessInfo.processInfo.environment
   environment["OPENBLAS_NUM_THREADS"] = "1"
   environment["OMPI_MCA_mpi_yield_when_idle"] = "1"

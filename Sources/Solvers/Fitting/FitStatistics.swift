@@ -53,19 +53,33 @@ public struct FitStatistics: Sendable {
     problem: some LeastSquaresProblem, parameters: [Double], totalSumOfSquares: Double? = nil,
     absoluteSigma: Bool = false, parameterNames: [String]? = nil
   ) {
-    let (m, p) = (problem.residualCount, problem.parameterCount)
+    var m = problem.residualCount
+    let p = problem.parameterCount
     var r = [Double](repeating: 0, count: m)
     problem.residuals(at: parameters, into: &r)
     var j = Matrix(rows: m, columns: p)
     problem.jacobian(at: parameters, into: &j)
+    var ssr = BLAS.dot(r, r)
+    let names = parameterNames ?? (0..<p).map { "θ\($0 + 1)" }
+    let inverse: (matrix: Matrix?, rank: Int, problem: String?)
+    if problem.isDistributed {
+      // Each rank holds its rows of J: JᵀJ, SSR and m are sums over the ranks.
+      var normal = Matrix(rows: p, columns: p)
+      if m > 0 { BLAS.syrk(j, transpose: .transpose, into: &normal) }
+      problem.communicator.allreduceSum(&normal)
+      var sums = [ssr, Double(m)]
+      problem.communicator.allreduceSum(&sums)
+      (ssr, m) = (sums[0], Int(sums[1]))
+      inverse = Self.inverseNormalMatrix(normal: normal, observations: m, names: names)
+    } else {
+      inverse = Self.inverseNormalMatrix(j, names: names)
+    }
     self.parameters = parameters
     observationCount = m
     degreesOfFreedom = m - p
-    residualSumOfSquares = BLAS.dot(r, r)
+    residualSumOfSquares = ssr
     self.absoluteSigma = absoluteSigma
     self.totalSumOfSquares = totalSumOfSquares
-    let names = parameterNames ?? (0..<p).map { "θ\($0 + 1)" }
-    let inverse = Self.inverseNormalMatrix(j, names: names)
     rank = inverse.rank
     unscaledCovariance = inverse.matrix
     var problemSentence = inverse.problem

@@ -16,14 +16,21 @@ public final class FormulaProblem: LeastSquaresProblem {
   /// σᵢ, the standard deviation of each yᵢ (SciPy `curve_fit`'s `sigma`); nil for σ = 1.
   public let sigma: [Double]?
   public let parameterCount: Int
+  /// M: this rank's residuals (every residual in a single process).
   public let residualCount: Int
+  /// The ranks over which the observations are split (``shard(communicator:)``); f, JᵀJ, Jᵀr and SST are
+  /// then sums over every rank's.
+  public let communicator: any Communicator
   private let evaluator: FormulaEvaluator
 
   /// - Precondition: every column has m ≥ 1 values; every σᵢ is positive and finite (the command line
   ///   checks the user's data first).
-  public init(model: FormulaModel, predictors: [[Double]], response: [Double], sigma: [Double]? = nil) {
+  public init(
+    model: FormulaModel, predictors: [[Double]], response: [Double], sigma: [Double]? = nil,
+    communicator: any Communicator = SingleProcessCommunicator.shared
+  ) {
     let m = response.count
-    precondition(m >= 1, "a fit needs data")
+    precondition(m >= 1 || communicator.size > 1, "a fit needs data")
     precondition(predictors.count == model.predictorNames.count, "one column per predictor")
     precondition(predictors.allSatisfy { $0.count == m }, "every predictor column needs m values")
     precondition(
@@ -34,14 +41,30 @@ public final class FormulaProblem: LeastSquaresProblem {
     self.sigma = sigma
     parameterCount = model.parameterCount
     residualCount = m
+    self.communicator = communicator
     evaluator = FormulaEvaluator(program: model.program)
   }
 
   /// Σᵢ wᵢ(yᵢ − ȳ)², wᵢ = 1/σᵢ², ȳ = Σwy/Σw: the total sum of squares that R² compares SSR with.
+  /// Collective when distributed: Σwy and Σw, then Σw(y − ȳ)², each summed over the ranks.
   public var totalSumOfSquares: Double {
     let w = sigma.map { $0.map { 1 / ($0 * $0) } } ?? [Double](repeating: 1, count: residualCount)
-    let mean = zip(w, response).reduce(0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
-    return zip(w, response).reduce(0) { $0 + $1.0 * ($1.1 - mean) * ($1.1 - mean) }
+    guard isDistributed else {
+      let mean = zip(w, response).reduce(0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
+      return zip(w, response).reduce(0) { $0 + $1.0 * ($1.1 - mean) * ($1.1 - mean) }
+    }
+    var sums = [zip(w, response).reduce(0) { $0 + $1.0 * $1.1 }, w.reduce(0, +)]
+    communicator.allreduceSum(&sums)
+    let mean = sums[0] / sums[1]
+    return communicator.allreduceSum(zip(w, response).reduce(0) { $0 + $1.0 * ($1.1 - mean) * ($1.1 - mean) })
+  }
+
+  /// ½‖r‖², over every rank's residuals (collective when distributed).
+  public func objective(at parameters: [Double]) -> Double {
+    var r = [Double](repeating: 0, count: residualCount)
+    residuals(at: parameters, into: &r)
+    let f = 0.5 * BLAS.dot(r, r)
+    return isDistributed ? communicator.allreduceSum(f) : f
   }
 
   public func residuals(at parameters: [Double], into residuals: inout [Double]) {
@@ -70,7 +93,24 @@ public final class FormulaProblem: LeastSquaresProblem {
     finish(&j)
     BLAS.syrk(j, transpose: .transpose, into: &normalMatrix)
     BLAS.gemv(j, r, transpose: .transpose, into: &gradient)
-    return 0.5 * BLAS.dot(r, r)
+    var f = 0.5 * BLAS.dot(r, r)
+    if isDistributed {  // one all-reduce for G, one for g and f
+      communicator.allreduceSum(&normalMatrix)
+      gradient.append(f)
+      communicator.allreduceSum(&gradient)
+      f = gradient.removeLast()
+    }
+    return f
+  }
+
+  /// This rank's share of the observations, rows ⌊r·m/K⌋ ..< ⌊(r+1)·m/K⌋, as a problem whose f, JᵀJ, Jᵀr
+  /// and SST are sums over the ranks of `communicator` (so that the solvers take the normal equations).
+  public func shard(communicator: any Communicator) -> FormulaProblem {
+    let (r, k, m) = (communicator.rank, communicator.size, residualCount)
+    let rows = (r * m / k)..<((r + 1) * m / k)
+    return FormulaProblem(
+      model: model, predictors: predictors.map { Array($0[rows]) }, response: Array(response[rows]),
+      sigma: sigma.map { Array($0[rows]) }, communicator: communicator)
   }
 
   private func evaluate(_ parameters: [Double], _ values: inout [Double], _ jacobian: inout Matrix) {

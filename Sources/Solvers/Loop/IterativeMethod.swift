@@ -17,6 +17,10 @@ public protocol IterativeMethod: StepControlNaming {
   /// The name of the summary's step-control column: μ (damping), Δ (radius), step (line search), η (rate).
   var stepControlName: String { get }
 
+  /// The ranks of a data-parallel run, which must all stop at the same iteration; the single process by
+  /// default.
+  var communicator: any Communicator { get }
+
   /// Evaluates the problem at θ₀: the state, the workspace, and the summary of iteration 0 (the minimizer
   /// fills in its validation loss and time). `isFinite` is false when the start cannot be used.
   func start(at parameters: [Double], evaluations: inout EvaluationCounts) -> MethodStart<State, Workspace>
@@ -49,6 +53,10 @@ public protocol IterativeMethod: StepControlNaming {
   func closingSummary(
     of state: State, workspace: inout Workspace, iteration: Int, evaluations: inout EvaluationCounts
   ) -> IterationOutcome?
+}
+
+extension IterativeMethod {
+  public var communicator: any Communicator { SingleProcessCommunicator.shared }
 }
 
 /// What ``IterativeMethod/start(at:evaluations:)`` returns.

@@ -14,6 +14,11 @@
 ///
 /// so a run continued from a checkpoint with a larger budget goes on exactly as an uninterrupted run would,
 /// and one continued with the same settings stops where it stopped.
+///
+/// In a data-parallel run (the method's ``IterativeMethod/communicator`` has several ranks) every rank runs
+/// this loop on the same reduced numbers, so every rule but two holds on all ranks alike. The two that
+/// read a rank's own clock or signals — the interruption and the time limit — are agreed on by one
+/// all-reduce of two flags per iteration: one rank's request stops every rank at the same iteration.
 public struct Minimizer<Method: IterativeMethod> {
   /// The method whose iterations the loop runs.
   public let method: Method
@@ -58,8 +63,20 @@ public struct Minimizer<Method: IterativeMethod> {
       guard started.isFinite else { return finish(&run, .nonFiniteStart, session) }
     }
 
+    let communicator = method.communicator
     while true {
-      if interruption?.isRequested == true { return finish(&run, .interrupted, session) }
+      var stopRequests: (interrupted: Bool, outOfTime: Bool)?
+      if communicator.size > 1 {
+        var flags: [Double] = [
+          interruption?.isRequested == true ? 1 : 0,
+          stopping.timeLimit.map { session.clock.elapsed >= $0 ? 1 : 0 } ?? 0,
+        ]
+        communicator.allreduceSum(&flags)
+        stopRequests = (flags[0] > 0, flags[1] > 0)
+      }
+      if stopRequests?.interrupted ?? (interruption?.isRequested == true) {
+        return finish(&run, .interrupted, session)
+      }
       if run.validation.failures >= stopping.maximumValidationFailures {
         return finish(&run, .validationStop(run.validation.failures), session)
       }
@@ -70,7 +87,7 @@ public struct Minimizer<Method: IterativeMethod> {
       }
       if method.loss(of: run.method) <= stopping.goal { return finish(&run, .goalReached(stopping.goal), session) }
       if run.iteration >= stopping.maximumIterations { return closeAtBudget(&run, &workspace, session) }
-      if let limit = stopping.timeLimit, session.clock.elapsed >= limit {
+      if let limit = stopping.timeLimit, stopRequests?.outOfTime ?? (session.clock.elapsed >= limit) {
         return finish(&run, .timeLimit(limit), session)
       }
 

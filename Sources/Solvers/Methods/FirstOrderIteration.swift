@@ -30,6 +30,8 @@ public struct FirstOrderIteration: IterativeMethod {
 
   public var stepControlName: String { "η" }
 
+  public var communicator: any Communicator { problem.communicator }
+
   /// Samples per update.
   var batch: Int { min(options.batchSize ?? problem.sampleCount, problem.sampleCount) }
 

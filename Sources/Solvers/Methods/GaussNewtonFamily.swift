@@ -44,6 +44,8 @@ public struct GaussNewtonFamily<Problem: GaussNewtonObjective, Descent: SecondOr
 
   public var stepControlName: String { search.controlName }
 
+  public var communicator: any Communicator { problem.communicator }
+
   public func parameters(of state: State) -> [Double] { state.parameters }
 
   public func loss(of state: State) -> Double { state.loss }
@@ -184,18 +186,23 @@ public struct GaussNewtonFamily<Problem: GaussNewtonObjective, Descent: SecondOr
   ///    penalty, on fewer samples than weights) when the step is damped or there is no ridge: F, R and g;
   ///  - J and r with G = JᵀJ when the descent or the acceleration needs them;
   ///  - otherwise G and g accumulated by the problem.
+  ///
+  /// A problem whose samples are split over ranks (``GaussNewtonObjective/isDistributed``) always takes the
+  /// last: G and g are sums over the ranks, while J, r and F would be one rank's rows. (The dual system of
+  /// M < P samples is not a sum over samples: its M × M matrix JJᵀ couples every pair of them.)
   func linearize(at point: EvaluationPoint, evaluations: inout EvaluationCounts) -> (Double, DampedLinearSolver.System)
   {
     evaluations.jacobian += 1
     let p = problem.parameterCount
-    let leastSquares = (problem as? any LeastSquaresProblem).flatMap { $0.providesJacobian ? $0 : nil }
+    let leastSquares =
+      problem.isDistributed ? nil : (problem as? any LeastSquaresProblem).flatMap { $0.providesJacobian ? $0 : nil }
     if let ls = leastSquares, ls.residualCount < p {
       var r = [Double](repeating: 0, count: ls.residualCount)
       var j = Matrix(rows: ls.residualCount, columns: p)
       ls.residualsAndJacobian(at: point, residuals: &r, jacobian: &j)
       return (point.objective, .init(jacobian: j, residuals: r))
     }
-    if let factored = problem as? any CurvatureFactorization, factored.curvatureFactorRows < p {
+    if !problem.isDistributed, let factored = problem as? any CurvatureFactorization, factored.curvatureFactorRows < p {
       var factor = Matrix(rows: factored.curvatureFactorRows, columns: p)
       var ridge: [Double]?
       var g = [Double](repeating: 0, count: p)

@@ -42,6 +42,8 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
 
   public var stepControlName: String { "Δ" }
 
+  public var communicator: any Communicator { problem.communicator }
+
   public func parameters(of state: State) -> [Double] { state.parameters }
 
   public func loss(of state: State) -> Double { state.loss }
@@ -152,7 +154,7 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
     evaluations.jacobian += 1
     let p = problem.parameterCount
     var g = [Double](repeating: 0, count: p)
-    if let ls = problem as? any LeastSquaresProblem, ls.providesJacobian,
+    if !problem.isDistributed, let ls = problem as? any LeastSquaresProblem, ls.providesJacobian,
       options.linearization == .qr
         || (options.linearization == .automatic && !problem.prefersNormalEquations
           && options.linearization.usesQR(rows: ls.residualCount, columns: p))

@@ -6,6 +6,9 @@ public final class SingleProcessCommunicator: Communicator {
   /// The communicator of a run with one rank.
   public init() {}
 
+  /// The instance the solvers use when they are given no communicator.
+  public static let shared = SingleProcessCommunicator()
+
   /// 0.
   public var rank: Int { 0 }
   /// 1.

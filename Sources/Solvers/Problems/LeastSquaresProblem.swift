@@ -25,6 +25,12 @@ public protocol GaussNewtonObjective: AnyObject {
   /// of samples with syrk), so that a solver free to choose takes the normal equations. The default is
   /// false: J is formed and factored (QR), as MINPACK does for a curve.
   var prefersNormalEquations: Bool { get }
+
+  /// The ranks over which the problem's samples are split. With more than one, f, G and g are sums over
+  /// every rank's samples, the same on every rank, while r, J and a curvature factor F would be one rank's
+  /// rows: the solvers then take the normal equations and never the QR, the stacked SVD or the dual
+  /// system. The default is the single process.
+  var communicator: any Communicator { get }
 }
 
 /// A point θ where a problem evaluated f, and a token for what it kept of that evaluation.
@@ -50,6 +56,11 @@ public struct EvaluationPoint: Sendable {
 
 extension GaussNewtonObjective {
   public var prefersNormalEquations: Bool { false }
+
+  public var communicator: any Communicator { SingleProcessCommunicator.shared }
+
+  /// Whether the samples are split over several ranks (``communicator``), so that only f, G and g are whole.
+  public var isDistributed: Bool { communicator.size > 1 }
 
   public func evaluate(at parameters: [Double]) -> EvaluationPoint {
     EvaluationPoint(parameters: parameters, objective: objective(at: parameters))

@@ -3,9 +3,17 @@ import KKTNet
 /// A dataset cut into blocks of samples, each with its own Lagrangian, sharing one workspace and one
 /// buffer for a block of Jacobian rows — so that JᵀJ and Jᵀr can be accumulated block by block and the
 /// whole Jacobian is never held.
+///
+/// In a data-parallel run the blocks are one rank's samples: ``sampleCount`` counts them, ``totalSampleCount``
+/// counts every rank's (m, the one the objective divides by), and ``communicator`` sums over the ranks.
 final class NetworkBlocks {
   let architecture: Architecture
+  /// m_r, this rank's samples.
   let sampleCount: Int
+  /// m = Σ_r m_r, every rank's samples (m_r with one rank).
+  let totalSampleCount: Int
+  /// The ranks holding the other samples.
+  let communicator: any Communicator
   let blocks: [Lagrangian]
   let workspace: Lagrangian.Workspace
   let blockSize: Int
@@ -15,11 +23,17 @@ final class NetworkBlocks {
   /// The indices of the weights (not biases) in θ, in file order.
   let weightIndices: [Int]
 
-  init(architecture: Architecture, loss: Loss, inputs: Matrix, targets: Matrix, blockSize: Int) {
+  /// Collective (one all-reduce of m_r) when `communicator` has several ranks.
+  init(
+    architecture: Architecture, loss: Loss, inputs: Matrix, targets: Matrix, blockSize: Int,
+    communicator: any Communicator
+  ) {
     precondition(blockSize >= 1, "the block size must be positive")
     precondition(inputs.columns == targets.columns && inputs.columns >= 1, "inputs and targets need the same samples")
     self.architecture = architecture
     sampleCount = inputs.columns
+    self.communicator = communicator
+    totalSampleCount = communicator.size > 1 ? Int(communicator.allreduceSum(Double(inputs.columns))) : inputs.columns
     let size = min(blockSize, inputs.columns)
     self.blockSize = size
     var blocks: [Lagrangian] = []
@@ -109,6 +123,25 @@ final class NetworkBlocks {
       gradient[index] += l2 * parameters[index]
     }
     f += 0.5 * l2 * parameters.withUnsafeBufferPointer { weightSquares($0.baseAddress!) }
+  }
+
+  /// Collective: G ← Σ_r G_r, one all-reduce of P² doubles; nothing with one rank.
+  func sumOverRanks(normalMatrix: inout Matrix) {
+    guard communicator.size > 1 else { return }
+    communicator.allreduceSum(&normalMatrix)
+  }
+
+  /// Collective: g ← Σ_r g_r and s ← Σ_r s_r in one all-reduce of P + 1 doubles; nothing with one rank.
+  func sumOverRanks(gradient: inout [Double], sum: inout Double) {
+    guard communicator.size > 1 else { return }
+    gradient.append(sum)
+    communicator.allreduceSum(&gradient)
+    sum = gradient.removeLast()
+  }
+
+  /// Collective: Σ_r s_r; s with one rank.
+  func sumOverRanks(_ sum: Double) -> Double {
+    communicator.size > 1 ? communicator.allreduceSum(sum) : sum
   }
 
   /// The point of an evaluation that ran the last forward pass.

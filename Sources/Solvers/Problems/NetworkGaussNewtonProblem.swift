@@ -19,21 +19,31 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
   public let parameterCount: Int
   let data: NetworkBlocks
 
-  /// The problem of `network` over the samples (columns) of `inputs` and `targets`.
+  /// The problem of `network` over the samples (columns) of `inputs` and `targets`. With a `communicator` of
+  /// several ranks, `inputs` and `targets` are this rank's samples and f, G and g are sums over every rank's
+  /// (one all-reduce per quantity). Collective then.
   ///
   /// - Precondition: the loss is bce or ce and λ₁ = 0 (a ``TrainingPlan`` checks and throws instead).
-  public init(network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048) {
+  public init(
+    network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048,
+    communicator: any Communicator = SingleProcessCommunicator.shared
+  ) {
     precondition(network.loss != .meanSquaredError, "mse is least squares: use NetworkLeastSquaresProblem")
     precondition(network.regularization.l1 == 0, "the L1 penalty is not smooth; λ₁ must be 0 for Gauss–Newton")
     architecture = network.architecture
     loss = network.loss
     l2 = network.regularization.l2
     parameterCount = architecture.parameterCount
-    data = NetworkBlocks(architecture: architecture, loss: loss, inputs: inputs, targets: targets, blockSize: blockSize)
+    data = NetworkBlocks(
+      architecture: architecture, loss: loss, inputs: inputs, targets: targets, blockSize: blockSize,
+      communicator: communicator)
   }
 
-  /// m.
-  public var sampleCount: Int { data.sampleCount }
+  /// m, over every rank.
+  public var sampleCount: Int { data.totalSampleCount }
+
+  /// The ranks that hold the samples.
+  public var communicator: any Communicator { data.communicator }
 
   /// J(θ) = (1/m) Σ_b m_b·J_b(θ) + (λ₂/2)‖W‖², by one forward pass; the same summation as the value
   /// ``normalEquations(at:normalMatrix:gradient:)`` returns, so the two agree to the bit.
@@ -48,7 +58,7 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
         data.solveStates(b, theta: theta)
         sum += block.objective(theta: theta.baseAddress!, workspace: data.workspace) * Double(block.sampleCount)
       }
-      sum /= Double(data.sampleCount)
+      sum = data.sumOverRanks(sum) / Double(data.totalSampleCount)
       if l2 > 0 { sum += 0.5 * l2 * data.weightSquares(theta.baseAddress!) }
     }
     return data.point(parameters, objective: sum)
@@ -71,15 +81,16 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
     let p = parameterCount
     precondition(
       normalMatrix.rows == p && normalMatrix.columns == p && gradient.count == p, "G must be P × P, g P long")
-    let inverseM = 1 / Double(data.sampleCount)
+    let inverseM = 1 / Double(data.totalSampleCount)
     normalMatrix.elements.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    var f = normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
-      let weightedSum = sweep(parameters, point: point, gradient: &gradient) { _, jt, rows in
+    let weightedSum = normalMatrix.elements.withUnsafeMutableBufferPointer { gBuffer in
+      sweep(parameters, point: point, gradient: &gradient) { _, jt, rows in
         BLAS.syrk(.none, n: p, k: rows, alpha: inverseM, a: jt, lda: p, beta: 1, c: gBuffer.baseAddress!, ldc: p)
       }
-      BLAS.fillUpperTriangle(gBuffer.baseAddress!, n: p, ld: p)
-      return weightedSum / Double(data.sampleCount)
     }
+    data.sumOverRanks(normalMatrix: &normalMatrix)
+    normalMatrix.elements.withUnsafeMutableBufferPointer { BLAS.fillUpperTriangle($0.baseAddress!, n: p, ld: p) }
+    var f = weightedSum / Double(data.totalSampleCount)
     if l2 > 0 {
       data.addRidge(l2, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient, objective: &f)
     }
@@ -87,14 +98,15 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
   }
 
   /// One pass over the blocks at θ: g (into `gradient`) and Σ_b m_b·J_b, and for each block the columns of
-  /// J̃ᵀ = (∂zᴺ/∂θ)ᵀAᵀ (P × rows, leading dimension P) handed to `consume(b, J̃ᵀ, rows)`.
+  /// J̃ᵀ = (∂zᴺ/∂θ)ᵀAᵀ (P × rows, leading dimension P) handed to `consume(b, J̃ᵀ, rows)`. g and the sum are
+  /// over every rank (one all-reduce of P + 1 doubles); what `consume` sees is this rank's.
   private func sweep(
     _ parameters: [Double], point: EvaluationPoint?, gradient: inout [Double],
     consume: (Int, UnsafeMutablePointer<Double>, Int) -> Void
   ) -> Double {
     let p = parameterCount
     let n = architecture.outputSize
-    let inverseM = 1 / Double(data.sampleCount)
+    let inverseM = 1 / Double(data.totalSampleCount)
     var weightedSum = 0.0
     var blockGradient = [Double](repeating: 0, count: p)
     var weights = [Double](repeating: 0, count: n)
@@ -154,6 +166,7 @@ public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
         }
       }
     }
+    data.sumOverRanks(gradient: &gradient, sum: &weightedSum)
     return weightedSum
   }
 }
@@ -169,7 +182,7 @@ extension NetworkGaussNewtonProblem: CurvatureFactorization {
     let p = parameterCount
     let rows = curvatureFactorRows
     precondition(factor.rows == rows && factor.columns == p && gradient.count == p, "F must be m·n_N × P")
-    let scale = 1 / Double(data.sampleCount).squareRoot()
+    let scale = 1 / Double(data.totalSampleCount).squareRoot()
     let n = architecture.outputSize
     var f =
       factor.elements.withUnsafeMutableBufferPointer { fBuffer in
@@ -179,7 +192,7 @@ extension NetworkGaussNewtonProblem: CurvatureFactorization {
             for c in 0..<p { fBuffer[first + r + c * rows] = jt[c + r * p] * scale }
           }
         }
-      } / Double(data.sampleCount)
+      } / Double(data.totalSampleCount)
     ridge = l2 > 0 ? data.ridgeDiagonal(l2) : nil
     if l2 > 0 { data.addRidge(l2, parameters: point.parameters, gradient: &gradient, objective: &f) }
     return f

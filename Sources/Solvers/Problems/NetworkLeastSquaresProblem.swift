@@ -19,7 +19,14 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
   let data: NetworkBlocks
 
   /// The samples per block when JᵀJ is accumulated (2048 by default: a block's Jᵀ is P × 2048·n_N).
-  public init(network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048) {
+  ///
+  /// With a `communicator` of several ranks, `inputs` and `targets` are this rank's samples and f, JᵀJ and
+  /// Jᵀr are sums over every rank's (one all-reduce per quantity); r and J are this rank's rows, so the
+  /// solvers take the normal equations (``GaussNewtonObjective/communicator``). Collective then.
+  public init(
+    network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048,
+    communicator: any Communicator = SingleProcessCommunicator.shared
+  ) {
     precondition(
       network.loss == .meanSquaredError, "least squares needs the mse loss; bce and ce use NetworkGaussNewtonProblem")
     precondition(network.regularization.l1 == 0, "the L1 penalty is not a least-squares term; λ₁ must be 0")
@@ -27,16 +34,20 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     l2 = network.regularization.l2
     parameterCount = architecture.parameterCount
     data = NetworkBlocks(
-      architecture: architecture, loss: .meanSquaredError, inputs: inputs, targets: targets, blockSize: blockSize)
+      architecture: architecture, loss: .meanSquaredError, inputs: inputs, targets: targets, blockSize: blockSize,
+      communicator: communicator)
     residualCount = inputs.columns * architecture.outputSize + (l2 > 0 ? data.weightIndices.count : 0)
   }
 
-  /// m.
-  public var sampleCount: Int { data.sampleCount }
+  /// m, over every rank.
+  public var sampleCount: Int { data.totalSampleCount }
+
+  /// The ranks that hold the samples.
+  public var communicator: any Communicator { data.communicator }
 
   /// True: JᵀJ and Jᵀr are accumulated block by block, J is formed only when asked for.
   public var prefersNormalEquations: Bool { true }
-  private var scale: Double { 1 / Double(data.sampleCount).squareRoot() }
+  private var scale: Double { 1 / Double(data.totalSampleCount).squareRoot() }
 
   /// J(θ) = (1/2m) Σᵢ ‖xᴺᵢ − yᵢ‖² + (λ₂/2)‖W‖², by one forward pass; the same summation as the value
   /// ``normalEquations(at:normalMatrix:gradient:)`` returns, so the two agree to the bit.
@@ -57,7 +68,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
           }
         }
       }
-      sum = 0.5 * sum / Double(data.sampleCount)
+      sum = 0.5 * data.sumOverRanks(sum) / Double(data.totalSampleCount)
       if l2 > 0 { sum += 0.5 * l2 * data.weightSquares(theta.baseAddress!) }
     }
     return data.point(parameters, objective: sum)
@@ -171,7 +182,7 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
     let p = parameterCount
     precondition(
       normalMatrix.rows == p && normalMatrix.columns == p && gradient.count == p, "G must be P × P, g P long")
-    let inverseM = 1 / Double(data.sampleCount)
+    let inverseM = 1 / Double(data.totalSampleCount)
     var sum = 0.0
     var difference = [Double](repeating: 0, count: data.transposedJacobianColumns)
     normalMatrix.elements.withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
@@ -198,12 +209,14 @@ public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
                 beta: 1,
                 y: gradientBuffer.baseAddress!)
             }
-            BLAS.fillUpperTriangle(gBuffer.baseAddress!, n: p, ld: p)
           }
         }
       }
     }
-    var f = 0.5 * sum / Double(data.sampleCount)
+    data.sumOverRanks(normalMatrix: &normalMatrix)
+    data.sumOverRanks(gradient: &gradient, sum: &sum)
+    normalMatrix.elements.withUnsafeMutableBufferPointer { BLAS.fillUpperTriangle($0.baseAddress!, n: p, ld: p) }
+    var f = 0.5 * sum / Double(data.totalSampleCount)
     if l2 > 0 {
       data.addRidge(l2, parameters: parameters, normalMatrix: &normalMatrix, gradient: &gradient, objective: &f)
     }
@@ -268,7 +281,7 @@ extension NetworkLeastSquaresProblem: CurvatureFactorization {
     let n = architecture.outputSize
     let rows = curvatureFactorRows
     precondition(factor.rows == rows && factor.columns == p && gradient.count == p, "F must be m·n_N × P")
-    let inverseM = 1 / Double(data.sampleCount)
+    let inverseM = 1 / Double(data.totalSampleCount)
     var sum = 0.0
     var difference = [Double](repeating: 0, count: data.transposedJacobianColumns)
     gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
@@ -298,7 +311,7 @@ extension NetworkLeastSquaresProblem: CurvatureFactorization {
         }
       }
     }
-    var f = 0.5 * sum / Double(data.sampleCount)
+    var f = 0.5 * sum / Double(data.totalSampleCount)
     ridge = l2 > 0 ? data.ridgeDiagonal(l2) : nil
     if l2 > 0 { data.addRidge(l2, parameters: point.parameters, gradient: &gradient, objective: &f) }
     return f

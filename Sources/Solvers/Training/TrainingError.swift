@@ -18,6 +18,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A setting of the plan out of its range (a learning rate that is not positive, a batch of no samples,
   /// a negative budget): the sentence names the ``TrainingPlan`` property.
   case invalidSetting(String)
+  /// A setting that needs every sample's rows on one rank (J and r), given to a data-parallel run.
+  case needsWholeJacobian(String)
 
   /// The sentence to show.
   public var description: String {
@@ -31,6 +33,9 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
       return "geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss"
     case .trustRegionSetting(let setting):
       return "\(setting) goes with a damping schedule, not with the trust region; choose the Nielsen or trainlm damping"
+    case .needsWholeJacobian(let setting):
+      return
+        "\(setting) needs the whole Jacobian on one rank; a data-parallel run sums JᵀJ and Jᵀr over the ranks, so use the Cholesky or SVD linear solver without geodesic acceleration"
     case .shapeMismatch(let sentence), .stateMismatch(let sentence), .invalidSetting(let sentence):
       return sentence
     }

@@ -126,25 +126,40 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   ///   - checkpointing: saves the state every so many iterations and at the end.
   ///   - interruption: ends the run between two iterations when requested.
   ///   - observer: called with every summary; a trailing closure is this.
+  ///   - communicator: the ranks of a data-parallel run. Each passes its own training samples — samples
+  ///     `trainingOffset ..< trainingOffset + m_r` of the whole training set, in the single process's
+  ///     order — and its own validation samples (possibly none); every sum over samples is over every
+  ///     rank, so every rank takes the same steps, which are the single process's up to the order of the
+  ///     additions. The Gauss–Newton family then takes the normal equations (never the dual system of
+  ///     M < P samples, QR or the stacked SVD). Collective.
   /// - Throws: ``TrainingError`` when the plan cannot train this network, the data does not fit it, or
   ///   `resume` belongs to another solver or network.
   public func run(
     network: Network, inputs: Matrix, targets: Matrix, validation: (inputs: Matrix, targets: Matrix)? = nil,
     resume: TrainingState? = nil, checkpointing: TrainingCheckpointing? = nil, interruption: Interruption? = nil,
+    communicator: any Communicator = SingleProcessCommunicator.shared, trainingOffset: Int = 0,
     observer: ((IterationSummary) -> Void)? = nil
   ) throws(TrainingError) -> TrainingResult {
+    let distributed = communicator.size > 1
     if let incompatibility = incompatibility(with: network) { throw incompatibility }
+    if distributed && !solver.isFirstOrder {
+      if linearSolver == .qr { throw .needsWholeJacobian("the QR linear solver") }
+      if geodesicAcceleration { throw .needsWholeJacobian("geodesic acceleration") }
+    }
     try Self.checkShapes(network, inputs, targets, "training")
-    if let validation { try Self.checkShapes(network, validation.inputs, validation.targets, "validation") }
+    if let validation {
+      try Self.checkShapes(network, validation.inputs, validation.targets, "validation", allowEmpty: distributed)
+    }
     if let resume, resume.parameters.count != network.architecture.parameterCount {
       throw .stateMismatch(
         "the saved state has \(resume.parameters.count) parameters, the network \(network.architecture.parameterCount)")
     }
-    let m = inputs.columns
+    let m = distributed ? Int(communicator.allreduceSum(Double(inputs.columns))) : inputs.columns
     let validationLoss: Validation? = validation.map { v in
       var unpenalized = network
       unpenalized.regularization = .none
-      let check = NetworkTrainingProblem(network: unpenalized, inputs: v.inputs, targets: v.targets)
+      let check = NetworkTrainingProblem(
+        network: unpenalized, inputs: v.inputs, targets: v.targets, communicator: communicator)
       return Validation { check.objective(at: $0) }
     }
     let stopping = stopping(sampleCount: m)
@@ -153,8 +168,8 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     case .gaussNewton, .levenbergMarquardt:
       let objective: any GaussNewtonObjective =
         network.loss == .meanSquaredError
-        ? NetworkLeastSquaresProblem(network: network, inputs: inputs, targets: targets)
-        : NetworkGaussNewtonProblem(network: network, inputs: inputs, targets: targets)
+        ? NetworkLeastSquaresProblem(network: network, inputs: inputs, targets: targets, communicator: communicator)
+        : NetworkGaussNewtonProblem(network: network, inputs: inputs, targets: targets, communicator: communicator)
       if solver == .gaussNewton {
         let options = GaussNewton.Options(linearSolver: linearSolver ?? .svd, stopping: stopping)
         var saved: RunState<GaussNewton.State>?
@@ -167,10 +182,13 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
           checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.gaussNewton($0)) } },
           interruption: interruption, observer: observer)
       } else {
-        let damping = effectiveDamping(network: network, sampleCount: m)
+        // Distributed, the normal equations serve every m: no schedule in place of the trust region, no QR.
+        let damping = distributed ? self.damping : effectiveDamping(network: network, sampleCount: m)
         let control: LevenbergMarquardt.Control = damping.strategy.map { .schedule($0) } ?? .trustRegion
         var options = LevenbergMarquardt.Options(control: control, linearSolver: linearSolver, stopping: stopping)
-        if damping == .trustRegion && usesDualSystem(network: network, sampleCount: m) { options.linearSolver = .qr }
+        if !distributed && damping == .trustRegion && usesDualSystem(network: network, sampleCount: m) {
+          options.linearSolver = .qr
+        }
         if damping.strategy != nil {
           options.scaling = scaling
           options.linearSolver = linearSolver ?? .cholesky
@@ -205,7 +223,9 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
         saved = run
       }
       result = FirstOrderSolver(options: options).minimize(
-        NetworkTrainingProblem(network: network, inputs: inputs, targets: targets), from: network.parameters,
+        NetworkTrainingProblem(
+          network: network, inputs: inputs, targets: targets, communicator: communicator, sampleOffset: trainingOffset),
+        from: network.parameters,
         resume: saved, validation: validationLoss,
         checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.firstOrder($0)) } },
         interruption: interruption, observer: observer)
@@ -215,11 +235,11 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     return TrainingResult(solverResult: result, network: trained)
   }
 
-  private static func checkShapes(_ network: Network, _ inputs: Matrix, _ targets: Matrix, _ what: String)
-    throws(TrainingError)
-  {
+  private static func checkShapes(
+    _ network: Network, _ inputs: Matrix, _ targets: Matrix, _ what: String, allowEmpty: Bool = false
+  ) throws(TrainingError) {
     let architecture = network.architecture
-    guard inputs.columns >= 1 else { throw .shapeMismatch("the \(what) data has no samples") }
+    guard inputs.columns >= 1 || allowEmpty else { throw .shapeMismatch("the \(what) data has no samples") }
     guard inputs.rows == architecture.inputSize else {
       throw .shapeMismatch(
         "the \(what) inputs have \(inputs.rows) rows, but the network takes \(architecture.inputSize) inputs")

@@ -45,6 +45,12 @@ struct CompareSolvers: ParsableCommand {
   }
 
   func run() throws {
+    let setup = try DataParallel.agreeing { try prepare() }
+    try compare(setup)
+  }
+
+  /// The paths checked, the data read, every solver's plan checked against the network and the memory.
+  func prepare() throws -> TrainingSetup {
     try RunFiles(
       inputs: [
         ("--model", options.model.model), ("--data", options.data.data),
@@ -52,8 +58,8 @@ struct CompareSolvers: ParsableCommand {
       ],
       outputs: [("--plot", plot)]
     ).check()
-    let setup = try TrainingSetup(options)
-    let m = setup.training.inputs.columns
+    let setup = try TrainingSetup.make(options)
+    let m = setup.training.inputs.columns  // this rank's share: what this process allocates
     let v = setup.validation?.inputs.columns ?? 0
     let architecture = setup.network.architecture
     for kind in kinds {
@@ -67,6 +73,11 @@ struct CompareSolvers: ParsableCommand {
           "\(kind) on a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network with \(m) samples",
           "for its solver's buffers")
     }
+    return setup
+  }
+
+  /// Runs every solver and reports (on rank 0 alone, with `kktnet-mpi`).
+  func compare(_ setup: TrainingSetup) throws {
     var rows: [CompareSolversReport.Row] = []
     var curves = SVGPlot(
       title:
@@ -77,7 +88,8 @@ struct CompareSolvers: ParsableCommand {
       do {
         result = try options.plan(kind).run(
           network: setup.network, inputs: setup.training.inputs, targets: setup.training.targets,
-          validation: setup.validation
+          validation: setup.validation, communicator: DataParallel.communicator,
+          trainingOffset: setup.placement?.trainingOffset ?? 0
         ).solverResult
       } catch {
         throw ValidationError("\(kind): \(error).")
@@ -107,6 +119,7 @@ struct CompareSolvers: ParsableCommand {
           history: result.history))
       curves.series.append(.init(name: kind.rawValue, points: result.history.map { ($0.time, $0.loss) }, dashed: false))
     }
+    guard DataParallel.writesOutput else { return }
     if let plot { try AtomicFile.write(curves.rendered, to: plot) }
     switch output.format {
     case .json:

@@ -105,8 +105,19 @@ struct Fit: ParsableCommand {
   func run() throws {
     for path in [out, plot].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
     let setup = try FitSetup(self)
-    for note in setup.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-    let base = setup.problem
+    if DataParallel.writesOutput {
+      for note in setup.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+    }
+    // With kktnet-mpi: every rank read the file, each fits with its share of the rows.
+    let base = DataParallel.isDistributed ? setup.problem.shard(communicator: DataParallel.communicator) : setup.problem
+    if DataParallel.isDistributed {
+      if robust != nil { throw ValidationError("--robust is not data-parallel; fit it with kktnet.") }
+      if let empty = DataParallel.communicator.firstRank(where: base.residualCount == 0) {
+        throw ValidationError(
+          "rank \(empty) of \(DataParallel.communicator.size) holds no observation (\(setup.problem.residualCount) in all); run on fewer ranks."
+        )
+      }
+    }
     let result: SolverResult
     let statistics: FitStatistics
     let fitSolver = FitSolver(method: solver, maximumIterations: maxIterations)
@@ -126,6 +137,7 @@ struct Fit: ParsableCommand {
       throw InputError("the model is not finite at the starting values \(setup.startText); choose other --start values")
     }
     let bands = try setup.bands(statistics: statistics, confidence: confidence, weighted: sigma != nil)
+    guard DataParallel.writesOutput else { return }
     if let out, let bands { try AtomicFile.write(bands.csv, to: out) }
     if let plot {
       let drawing = try setup.plot(statistics: statistics, confidence: confidence, weighted: sigma != nil)

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import KKTNet
 
-@main
-struct KKTNetCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
+/// `kktnet`'s root command (its `main` is in the `kktnet` executable target).
+public struct KKTNetCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
     commandName: "kktnet",
     abstract: "Feed-forward networks as constrained problems: every pass from the Lagrangian's KKT conditions.",
     discussion: """
@@ -19,7 +19,9 @@ struct KKTNetCommand: ParsableCommand {
   /// ArgumentParser's `main()`, with two guarantees of its own: SIGINT and SIGTERM end any command with
   /// 130/143 and no temporary file left (a training run instead stops between iterations), and every
   /// message is short — a value the user typed is quoted to about 60 characters, whatever its length.
-  static func main() {
+  public init() {}
+
+  public static func main() {
     AtomicFile.exitOnTerminationSignals()
     do {
       var command = try parseAsRoot()

@@ -58,6 +58,13 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
+    // Everything before the solver starts, agreed on by the ranks of a data-parallel run.
+    let (setup, plan, resumeState) = try DataParallel.agreeing { try prepare() }
+    try train(setup, plan, resumeState)
+  }
+
+  /// The paths checked, the data read, the plan and the state to resume.
+  func prepare() throws -> (TrainingSetup, TrainingPlan, TrainingState?) {
     // Every path is checked before the data is read, so that no run is lost to a mistyped folder or an
     // output that would overwrite an input.
     try RunFiles(
@@ -67,16 +74,11 @@ struct Train: ParsableCommand {
       ],
       outputs: [("--out", out), ("--history", history), ("--plot", plot), ("--checkpoint", checkpoint)]
     ).check()
-    let setup = try TrainingSetup(options)
+    let setup = try TrainingSetup.make(options)
     let plan = options.plan(solver)
     if let problem = plan.incompatibility(with: setup.network) { throw ValidationError(problem.description + ".") }
-    let m = setup.training.inputs.columns
+    let m = setup.trainingSampleCount
     try checkMemory(setup, plan)
-    let budget = plan.iterationBudget(sampleCount: m)
-    let perEpoch =
-      solver.isFirstOrder
-      ? (m + plan.effectiveBatchSize(sampleCount: m) - 1) / plan.effectiveBatchSize(sampleCount: m) : nil
-
     var resumeState: TrainingState?
     if let resume {
       let saved = try Checkpoint.contents(try ModelFile.read(path: resume), path: resume)
@@ -88,11 +90,22 @@ struct Train: ParsableCommand {
       }
       resumeState = saved.state
     }
+    return (setup, plan, resumeState)
+  }
+
+  /// Trains, reports and writes the outputs (on rank 0 alone, with `kktnet-mpi`).
+  func train(_ setup: TrainingSetup, _ plan: TrainingPlan, _ resumeState: TrainingState?) throws {
+    let m = setup.trainingSampleCount
+    let budget = plan.iterationBudget(sampleCount: m)
+    let perEpoch =
+      solver.isFirstOrder
+      ? (m + plan.effectiveBatchSize(sampleCount: m) - 1) / plan.effectiveBatchSize(sampleCount: m) : nil
     // Checkpoints after iterations are written as they come; one at iteration 0 (the run's end before its
     // first step) only once the run is known to have started: a run that cannot start writes nothing.
     var checkpointFailure: InputError?
     var pendingStart: TrainingState?
     func save(_ state: TrainingState, to path: String) {
+      guard DataParallel.writesOutput else { return }
       do {
         let contents = CheckpointContents(plan: plan, identity: setup.identity, state: state)
         try Checkpoint.model(contents, base: setup.template).write(path: path)
@@ -108,7 +121,7 @@ struct Train: ParsableCommand {
 
     let table = output.format == .table && !quiet
     if output.format == .table {
-      let validationCount = setup.validation?.inputs.columns ?? 0
+      let validationCount = setup.validationSampleCount
       print(
         "\(setup.network.architecture), loss \(setup.network.loss) on \(options.data.data): \(m) training, \(validationCount) validation samples; \(describe(plan, m))"
       )
@@ -116,7 +129,8 @@ struct Train: ParsableCommand {
     }
     var logger = SolverLogger(stepControlName: stepControlName, showsTime: !noTiming)
     var progress = ProgressLine(
-      quiet: quiet || output.format == .json, budget: budget, perEpoch: perEpoch, timeLimit: plan.timeLimit)
+      quiet: quiet || output.format == .json || !DataParallel.writesOutput, budget: budget, perEpoch: perEpoch,
+      timeLimit: plan.timeLimit)
     // At most about 40 rows of epochs in the table; every iteration of the Gauss–Newton family.
     let every = perEpoch.map { max(1, (budget / $0) / 40) } ?? 1
     let signals = StopSignals()
@@ -126,7 +140,8 @@ struct Train: ParsableCommand {
       trained = try plan.run(
         network: setup.network, inputs: setup.training.inputs, targets: setup.training.targets,
         validation: setup.validation, resume: resumeState, checkpointing: checkpointing,
-        interruption: signals.interruption
+        interruption: signals.interruption, communicator: DataParallel.communicator,
+        trainingOffset: setup.placement?.trainingOffset ?? 0
       ) { summary in
         progress.update(summary)
         if table && (summary.epoch.map { $0 % every == 0 || summary.iteration >= budget } ?? true) {
@@ -146,17 +161,22 @@ struct Train: ParsableCommand {
       )
     }
     if let pendingStart, let path = checkpoint { save(pendingStart, to: path) }
-    if let checkpointFailure { throw checkpointFailure }
-    if let number = signals.signalNumber {
-      FileHandle.standardError.write(
-        Data(
-          "kktnet: \(describeTermination(result.termination, firstOrder: solver.isFirstOrder, checkpointed: checkpoint != nil))\n"
-            .utf8))
-      throw ExitCode(128 + number)
+    // Rank 0 alone writes checkpoints: its failure is every rank's.
+    try DataParallel.agreeing { if let checkpointFailure { throw checkpointFailure } }
+    // With several ranks the interruption is agreed on, though the signal may have reached one of them.
+    if signals.signalNumber != nil || result.termination == .interrupted {
+      if DataParallel.writesOutput {
+        FileHandle.standardError.write(
+          Data(
+            "kktnet: \(describeTermination(result.termination, firstOrder: solver.isFirstOrder, checkpointed: checkpoint != nil))\n"
+              .utf8))
+      }
+      throw ExitCode(128 + (signals.signalNumber ?? SIGINT))
     }
 
     let report = try TrainReport(
       setup: setup, solver: solver, result: result, out: out, checkpointed: checkpoint != nil)
+    guard DataParallel.writesOutput else { return }
     var model = setup.template
     model.network = trained.network
     if let out { try model.write(path: out) }
@@ -179,7 +199,7 @@ struct Train: ParsableCommand {
   /// the report's passes over the data, and a checkpoint's copies of the state.
   func checkMemory(_ setup: TrainingSetup, _ plan: TrainingPlan) throws {
     let architecture = setup.network.architecture
-    let m = setup.training.inputs.columns
+    let m = setup.training.inputs.columns  // this rank's share: what this process allocates
     let v = setup.validation?.inputs.columns ?? 0
     let solverBytes = MemoryEstimate(
       bytes: plan.memoryEstimate(network: setup.network, sampleCount: m, validationSampleCount: v))

@@ -26,6 +26,8 @@ struct TrainingSetup {
   let dataset: Dataset
   /// What the run is made of, for matching a checkpoint.
   let identity: RunIdentity
+  /// With `kktnet-mpi`, where this rank's samples sit among all; nil in a single process.
+  var placement: ShardPlacement? = nil
 
   init(_ options: TrainingOptions) throws {
     // The network first: its loss decides how the targets are read.
@@ -38,18 +40,7 @@ struct TrainingSetup {
     var dataset = try Dataset.load(
       path: dataPath, targets: options.data.targetNames, loss: loss, classes: start?.classes)
 
-    let network: Network
-    if let start {
-      network = start.network
-    } else {
-      let architecture = try options.network.architecture(options.architecture.architecture!)
-      try (2 * MemoryEstimate.parameters(architecture)).check(
-        "a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network", "for its parameters")
-      network = try Network(
-        architecture: architecture, loss: loss,
-        regularization: options.network.regularization, initialization: options.architecture.scheme,
-        seed: options.seed.seed)
-    }
+    let network = try Self.startNetwork(options, start: start, loss: loss)
     let architecture = network.architecture
     guard dataset.inputs.rows == architecture.inputSize else {
       throw InputError(
@@ -128,10 +119,25 @@ struct TrainingSetup {
   }
 }
 
-/// Accuracy (bce, ce) or R² (mse) of θ on a set of samples.
+extension TrainingSetup {
+  /// The start model's network, or a new one drawn from the flags.
+  static func startNetwork(_ options: TrainingOptions, start: ModelFile?, loss: Loss) throws -> Network {
+    if let start { return start.network }
+    let architecture = try options.network.architecture(options.architecture.architecture!)
+    try (2 * MemoryEstimate.parameters(architecture)).check(
+      "a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network", "for its parameters")
+    return try Network(
+      architecture: architecture, loss: loss,
+      regularization: options.network.regularization, initialization: options.architecture.scheme,
+      seed: options.seed.seed)
+  }
+}
+
+/// Accuracy (bce, ce) or R² (mse) of θ on a set of samples (of every rank's, with `kktnet-mpi`: collective).
 func metric(_ network: Network, _ parameters: [Double], _ data: (inputs: Matrix, targets: Matrix)) -> (
   name: String, value: Double
 ) {
+  if DataParallel.isDistributed { return distributedMetric(network, parameters, data) }
   let outputs = Lagrangian(network: network, inputs: data.inputs, targets: data.targets).outputs(parameters: parameters)
   if network.loss == .meanSquaredError {
     return ("r2", Metrics.coefficientOfDetermination(outputs: outputs, targets: data.targets))
@@ -139,9 +145,15 @@ func metric(_ network: Network, _ parameters: [Double], _ data: (inputs: Matrix,
   return ("accuracy", Metrics.accuracy(outputs: outputs, targets: data.targets, loss: network.loss))
 }
 
-/// The data term (1/m)Σℓ of θ on a set of samples, without the penalty.
+/// The data term (1/m)Σℓ of θ on a set of samples, without the penalty (over every rank's, with
+/// `kktnet-mpi`: collective).
 func dataLoss(_ network: Network, _ parameters: [Double], _ data: (inputs: Matrix, targets: Matrix)) -> Double {
   var unpenalized = network
   unpenalized.regularization = .none
+  if DataParallel.isDistributed {
+    return NetworkTrainingProblem(
+      network: unpenalized, inputs: data.inputs, targets: data.targets, communicator: DataParallel.communicator
+    ).objective(at: parameters)
+  }
   return Lagrangian(network: unpenalized, inputs: data.inputs, targets: data.targets).objective(parameters: parameters)
 }

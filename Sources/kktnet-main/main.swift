@@ -1,0 +1,3 @@
+import KKTNetCommandLine
+
+KKTNetCommand.main()

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import KKTNet
+import Solvers
+
+/// Where one rank's training samples sit in a data-parallel run.
+struct ShardPlacement {
+  /// The position of the rank's first training sample in the single process's training set.
+  let trainingOffset: Int
+  /// The training samples of every rank.
+  let trainingCount: Int
+  /// The validation samples of every rank.
+  let validationCount: Int
+}
+
+extension TrainingSetup {
+  /// The training samples of the whole run (of every rank).
+  var trainingSampleCount: Int { placement?.trainingCount ?? training.inputs.columns }
+  /// The validation samples of the whole run.
+  var validationSampleCount: Int { placement?.validationCount ?? validation?.inputs.columns ?? 0 }
+
+  /// The setup of `kktnet train` (or `compare-solvers`) over the ranks of `communicator`, each holding
+  /// only its share of the rows: the data read by ``ShardedDataset``, the validation split by
+  /// ``ValidationSplit`` (the single process's, seen from the rank's rows) or a validation file read in
+  /// shards too, and the standardization fitted over every rank's training samples. Every rank gets the
+  /// same network, classes, statistics and run identity as the single process; its training samples are
+  /// samples ``ShardPlacement/trainingOffset``… of the single process's training set, in its order.
+  ///
+  /// Collective. A failure on one rank is agreed on (``DataParallel/agreeing(_:)`` around it, or
+  /// ``CollectiveFailure`` from the reading itself); every check that does not read the data gives the
+  /// same answer on every rank.
+  init(sharded options: TrainingOptions, communicator: any Communicator) throws {
+    var start: ModelFile?
+    if let path = options.model.model {
+      start = try ModelFile.read(path: path, overrides: options.network.overrides)
+    }
+    let loss = start?.network.loss ?? options.network.loss ?? .meanSquaredError
+    let dataPath = options.data.data
+    let shard = try ShardedDataset.load(
+      path: dataPath, targets: options.data.targetNames, loss: loss, classes: start?.classes,
+      communicator: communicator)
+    var dataset = shard.dataset
+    let network = try Self.startNetwork(options, start: start, loss: loss)
+    let architecture = network.architecture
+    guard dataset.inputs.rows == architecture.inputSize else {
+      throw InputError(
+        file: dataPath,
+        "the data has \(dataset.inputs.rows) input columns, but the network takes \(architecture.inputSize)")
+    }
+    guard dataset.targets.rows == architecture.outputSize else {
+      throw InputError(
+        file: dataPath,
+        "the data has \(dataset.targets.rows) \(dataset.classes != nil ? "classes" : "target columns"), but the network has \(architecture.outputSize) outputs"
+      )
+    }
+
+    var validationData: Dataset?
+    var validationIdentity = "none"
+    var trainingOffset = shard.rows.lowerBound
+    var trainingCount = shard.sampleCount
+    var validationCount = 0
+    if let fraction = options.preparation.validationSplit {
+      guard shard.sampleCount >= 2 else {
+        throw InputError(file: dataPath, "a validation split needs at least two samples")
+      }
+      let split = try ValidationSplit(
+        sampleCount: shard.sampleCount, fraction: fraction, seed: options.seed.seed, rows: shard.rows)
+      (dataset, validationData) = split.partition(dataset)
+      trainingOffset = split.trainingOffset
+      trainingCount = split.trainingCount
+      validationCount = split.validationCount
+      validationIdentity = "split \(fraction) seed \(options.seed.seed)"
+    } else if let path = options.preparation.validation {
+      let v = try ShardedDataset.load(
+        path: path, targets: options.data.targetNames, loss: loss, classes: dataset.classes,
+        communicator: communicator)
+      guard v.dataset.inputs.rows == dataset.inputs.rows && v.dataset.targets.rows == dataset.targets.rows else {
+        throw InputError(file: path, "the validation data's columns do not match the training data's")
+      }
+      validationData = v.dataset
+      validationCount = v.sampleCount
+      validationIdentity = "file \(try streamedFileDigest(path))"
+    }
+    if let empty = communicator.firstRank(where: dataset.sampleCount == 0) {
+      throw InputError(
+        file: dataPath,
+        "rank \(empty) of \(communicator.size) holds no training sample (\(trainingCount) in all); run on fewer ranks")
+    }
+
+    if options.preparation.standardizeTargets && loss != .meanSquaredError {
+      throw ValidationError("--standardize-targets is for regression (mse); the \(loss) targets are class labels.")
+    }
+    var standardization = start?.standardization
+    var inputSource: StandardizationSource = standardization == nil ? .none : .model
+    var targetSource: StandardizationSource = standardization?.targetMean == nil ? .none : .model
+    if options.preparation.standardize {
+      var fitted = Standardization.fit(
+        inputs: dataset.inputs, targets: options.preparation.standardizeTargets ? dataset.targets : nil,
+        communicator: communicator)
+      inputSource = .fitted
+      if options.preparation.standardizeTargets {
+        targetSource = .fitted
+      } else if let kept = start?.standardization, kept.targetMean != nil {
+        fitted.targetMean = kept.targetMean
+        fitted.targetScale = kept.targetScale
+      }
+      do { try fitted.checkUsable(inputNames: dataset.inputNames, targetNames: dataset.targetNames) } catch {
+        throw error.inFile(dataPath)
+      }
+      standardization = fitted
+    }
+    func prepared(_ d: Dataset) -> (Matrix, Matrix) {
+      guard let s = standardization else { return (d.inputs, d.targets) }
+      return (s.standardizeInputs(d.inputs), s.standardizeTargets(d.targets))
+    }
+    self.network = network
+    self.dataset = dataset
+    inputStandardization = inputSource
+    targetStandardization = targetSource
+    training = prepared(dataset)
+    validation = validationData.map(prepared)
+    template = ModelFile(
+      network: network, standardization: standardization, classes: dataset.classes ?? start?.classes,
+      extraMetadata: start?.extraMetadata.filter { !$0.key.hasPrefix("state.") } ?? [:])
+    let regularization = network.regularization
+    identity = RunIdentity(
+      network: "\(architecture), loss \(network.loss), l1 \(regularization.l1), l2 \(regularization.l2)",
+      start: try options.model.model.map { "model \(try streamedFileDigest($0))" }
+        ?? "\(options.architecture.scheme) seed \(options.seed.seed)",
+      data: try streamedFileDigest(dataPath), trainingSamples: trainingCount, targets: options.data.targetNames,
+      standardization: options.preparation.standardize
+        ? (options.preparation.standardizeTargets ? "inputs and targets" : "inputs") : "none",
+      validation: validationIdentity, validationSamples: validationCount)
+    placement = ShardPlacement(
+      trainingOffset: trainingOffset, trainingCount: trainingCount, validationCount: validationCount)
+  }
+
+  /// The setup of this run: sharded over the installed ranks with `kktnet-mpi`, whole otherwise.
+  static func make(_ options: TrainingOptions) throws -> TrainingSetup {
+    guard DataParallel.isDistributed else { return try TrainingSetup(options) }
+    return try TrainingSetup(sharded: options, communicator: DataParallel.communicator)
+  }
+}
+
+/// ``fileDigest(_:)`` read in pieces of 1 MiB, so that no rank holds the whole file.
+func streamedFileDigest(_ path: String) throws(InputError) -> String {
+  guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(file: path, "cannot be read") }
+  defer { try? handle.close() }
+  var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+  while true {
+    let piece: Data
+    do { piece = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+      throw InputError(file: path, "cannot be read: \(error.localizedDescription)")
+    }
+    if piece.isEmpty { break }
+    for byte in piece {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x0000_0100_0000_01b3
+    }
+  }
+  let hex = String(hash, radix: 16)
+  return String(repeating: "0", count: 16 - hex.count) + hex
+}
+
+/// ``metric(_:_:_:)`` over every rank's samples (a rank may hold none). Collective.
+func distributedMetric(_ network: Network, _ parameters: [Double], _ data: (inputs: Matrix, targets: Matrix)) -> (
+  name: String, value: Double
+) {
+  let communicator = DataParallel.communicator
+  let outputs =
+    data.inputs.columns > 0
+    ? Lagrangian(network: network, inputs: data.inputs, targets: data.targets).outputs(parameters: parameters)
+    : Matrix(rows: data.targets.rows, columns: 0)
+  if network.loss == .meanSquaredError {
+    return (
+      "r2", Metrics.coefficientOfDetermination(outputs: outputs, targets: data.targets, communicator: communicator)
+    )
+  }
+  return (
+    "accuracy",
+    Metrics.accuracy(outputs: outputs, targets: data.targets, loss: network.loss, communicator: communicator)
+  )
+}
