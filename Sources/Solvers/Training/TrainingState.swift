@@ -60,6 +60,10 @@ public struct TrainingCheckpointing {
 }
 
 /// The result of a training run: the solver's result and the trained network.
+///
+/// The solver result's properties read through it: `result.loss` is J(θ) of the trained network over the
+/// training samples — the mean loss (1/m)Σℓ plus the penalty; for mse ℓ = ½‖xᴺ − y‖², so J is half the
+/// mean squared error of a one-output network — and `result.termination`, `result.history` are the solver's.
 @dynamicMemberLookup
 public struct TrainingResult: Sendable {
   /// What the solver reported.
