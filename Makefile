@@ -18,8 +18,8 @@ MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --over
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-mpi bench-peers interop datasets-check \
-  notebooks notebooks-check fuzz fuzz-smoke
+.PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-mpi bench-peers interop \
+  datasets-check notebooks notebooks-check fuzz fuzz-smoke docs docs-check
 
 all: build
 
@@ -57,9 +57,11 @@ demo: release
 	  --out demo-breast-cancer.safetensors --plot demo-breast-cancer-loss.svg
 
 ## Every check: formatting lint, dataset checksums, the Swift tests (unit, property, oracle, CLI, MPI runs
-## under mpirun), interoperability with Python's safetensors and numpy, and the notebooks' outputs.
+## under mpirun), every public symbol documented, interoperability with Python's safetensors and numpy,
+## the notebooks' outputs and 20 seconds of the fuzzer.
 test: deps deps-mpi lint datasets-check
 	$(SWIFT) build
+	$(PYTHON) Tests/DocsCheck/docs_check.py .build/debug
 	$(SWIFT) test
 	$(MAKE) interop
 	$(MAKE) notebooks-check
@@ -153,6 +155,18 @@ fuzz-smoke: build
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+## The DocC reference of KKTNet and Solvers (catalogs in Sources/*/*.docc, with the articles whose code
+## Tests/DocumentationTests compiles and runs), through swift-docc-plugin; the archives land in
+## .build/plugins/Swift-DocC/outputs/.
+docs: deps
+	$(SWIFT) package generate-documentation --target KKTNet --target Solvers
+
+## Fails when a public symbol of KKTNet or Solvers has no doc comment: a script over the symbol graphs of
+## the debug build's modules (a few seconds after `swift build`).
+docs-check: deps
+	$(SWIFT) build --target Solvers
+	$(PYTHON) Tests/DocsCheck/docs_check.py .build/debug
 
 format:
 	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests

@@ -13,6 +13,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    // `make docs`: swift package generate-documentation (DocC catalogs in Sources/*/*.docc).
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     // MARK: - System libraries and kernels
@@ -115,6 +117,12 @@ let package = Package(
     .testTarget(
       name: "CLITests",
       dependencies: ["kktnet", "KKTNetCommandLine", "kktnet-notebook", "kktnet-bench", "KKTNet", "TestSupport"]
+    ),
+    /// The code of README.md's library section and of the DocC articles, compiled and run, and a check that
+    /// each ```swift block of those documents is the same text as its marked region here.
+    .testTarget(
+      name: "DocumentationTests",
+      dependencies: ["KKTNet", "Solvers"]
     ),
     .testTarget(
       name: "ParallelTests",

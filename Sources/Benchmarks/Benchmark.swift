@@ -94,7 +94,8 @@ enum BenchmarkNetworks {
       let x = (0..<200).map { $0 == 199 ? 3 : -3 + Double($0) * (6.0 / 199) }
       return (network, Matrix(rows: 1, columns: 200, elements: x), Matrix(rows: 1, columns: 200, elements: x.map(sin)))
     }
-    let data = try! Dataset.load(path: root.appendingPathComponent("datasets/diabetes.csv").path)
+    let data = try! Dataset.load(
+      path: root.appendingPathComponent("datasets/diabetes.csv").path, loss: .meanSquaredError)
     let s = Standardization.fit(inputs: data.inputs, targets: data.targets)
     return (network, s.standardizeInputs(data.inputs), s.standardizeTargets(data.targets))
   }

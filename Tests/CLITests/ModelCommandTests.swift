@@ -113,7 +113,7 @@ struct ModelCommandTests {
 
   @Test("a model's standardization is reapplied to the data and undone on its predictions")
   func standardizationIsReapplied() throws {
-    let data = try Dataset.load(path: datasetPath("diabetes"))
+    let data = try Dataset.load(path: datasetPath("diabetes"), loss: .meanSquaredError)
     let standardization = Standardization.fit(inputs: data.inputs, targets: data.targets)
     let network = try Network(
       architecture: Architecture(layerSizes: [10, 4, 1], activations: [.tanh, .identity]), loss: .meanSquaredError,

@@ -92,7 +92,7 @@ struct SafetensorsTests {
 struct DatasetTests {
   @Test("iris: four inputs, the last column as target, one-hot for ce with sorted classes")
   func iris() throws {
-    let regression = try Dataset.load(path: datasetPath("iris"))
+    let regression = try Dataset.load(path: datasetPath("iris"), loss: .meanSquaredError)
     #expect(regression.inputs.rows == 4 && regression.sampleCount == 150)
     #expect(regression.targets.rows == 1)
     #expect(regression.inputs.column(0) == [5.1, 3.5, 1.4, 0.2])
@@ -121,14 +121,15 @@ struct DatasetTests {
 
   @Test("--target picks columns by name, in the order given")
   func namedTargets() throws {
-    let data = try Dataset.load(path: datasetPath("iris"), targets: ["petal_width_cm", "sepal_length_cm"])
+    let data = try Dataset.load(
+      path: datasetPath("iris"), targets: ["petal_width_cm", "sepal_length_cm"], loss: .meanSquaredError)
     #expect(data.inputNames == ["sepal_width_cm", "petal_length_cm", "target"])
     #expect(data.targets.column(0) == [0.2, 5.1])
   }
 
   @Test("standardization gives mean 0 and population deviation 1, and is undone exactly enough")
   func standardization() throws {
-    let data = try Dataset.load(path: datasetPath("diabetes"))
+    let data = try Dataset.load(path: datasetPath("diabetes"), loss: .meanSquaredError)
     let s = Standardization.fit(inputs: data.inputs, targets: data.targets)
     let x = s.standardizeInputs(data.inputs)
     for i in 0..<x.rows {

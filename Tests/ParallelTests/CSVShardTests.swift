@@ -121,7 +121,7 @@ struct CSVShardTests {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let path = try Self.file(Self.malformed[index].bytes, in: folder)
-    let expected = #expect(throws: InputError.self) { try Dataset.load(path: path) }
+    let expected = #expect(throws: InputError.self) { try Dataset.load(path: path, loss: .meanSquaredError) }
     for k in 1...3 {
       for rank in 0..<k {
         for block in [1, 2, 5, 1 << 20] {
@@ -140,7 +140,7 @@ struct CSVShardTests {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     for path in [folder.appendingPathComponent("missing.csv").path, folder.path] {
-      let expected = #expect(throws: InputError.self) { try Dataset.load(path: path) }
+      let expected = #expect(throws: InputError.self) { try Dataset.load(path: path, loss: .meanSquaredError) }
       let error = #expect(throws: ShardReadError.self) { try CSVShard.read(path: path, rank: 1, of: 2) }
       #expect(error?.error == expected)
     }

@@ -60,7 +60,7 @@ struct ValidationSplitTests {
 
   @Test("partition gives the shard's training samples ascending and its validation samples in order")
   func partition() throws {
-    let whole = try Dataset.load(path: datasetPath("iris"))
+    let whole = try Dataset.load(path: datasetPath("iris"), loss: .meanSquaredError)
     let rows = 50..<100
     let split = try ValidationSplit(sampleCount: 150, fraction: 0.2, seed: 5, rows: rows)
     let (training, validation) = split.partition(whole.samples(Array(rows)))

@@ -152,7 +152,7 @@ struct FirstOrderTests {
 
   @Test("early stopping keeps the parameters of the best validation loss")
   func earlyStopping() throws {
-    let data = try Dataset.load(path: datasetPath("diabetes"))
+    let data = try Dataset.load(path: datasetPath("diabetes"), loss: .meanSquaredError)
     let s = Standardization.fit(inputs: data.inputs, targets: data.targets)
     let (x, y) = (s.standardizeInputs(data.inputs), s.standardizeTargets(data.targets))
     let train = Dataset(inputNames: [], targetNames: [], inputs: x, targets: y).samples(Array(0..<60))

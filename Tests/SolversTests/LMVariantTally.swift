@@ -90,7 +90,7 @@ extension LMVariantTally {
     "sine P1 and diabetes P2 per variant", .enabled(if: ProcessInfo.processInfo.environment["KKTNET_LM_TALLY"] != nil))
   func networks() throws {
     let (x, y) = NetworkProblemTests.sine()
-    let data = try Dataset.load(path: datasetPath("diabetes"))
+    let data = try Dataset.load(path: datasetPath("diabetes"), loss: .meanSquaredError)
     let s = Standardization.fit(inputs: data.inputs, targets: data.targets)
     let cases: [(String, Network, Matrix, Matrix, Double)] = [
       ("P1", try NetworkProblemTests.peerStart("P1"), x, y, 5e-7),

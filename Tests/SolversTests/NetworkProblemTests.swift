@@ -89,7 +89,7 @@ struct NetworkProblemTests {
     "diabetes (standardized) with a 10-10-1 tanh network from the peers' start: Nielsen's damping (D = I) reaches mean ½(ŷ − y)² ≤ 0.095 (MSE 0.19), where MINPACK's trust region stalls"
   )
   func diabetes() throws {
-    let data = try Dataset.load(path: datasetPath("diabetes"))
+    let data = try Dataset.load(path: datasetPath("diabetes"), loss: .meanSquaredError)
     let s = Standardization.fit(inputs: data.inputs, targets: data.targets)
     let network = try Self.peerStart("P2")
     let problem = NetworkLeastSquaresProblem(

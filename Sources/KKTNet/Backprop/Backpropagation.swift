@@ -8,12 +8,14 @@
 /// (Rumelhart, Hinton & Williams 1986.) For mse, δᴺ = σ′(zᴺ) ⊙ (aᴺ − y)/m, or the softmax Jacobian times
 /// (aᴺ − y)/m; for the cross-entropies δᴺ = (aᴺ − y)/m directly.
 public struct Backpropagation: Sendable {
+  /// The network whose gradient is computed, with its θ.
   public let network: Network
   /// a⁰ = X, n₀ × m.
   public let inputs: Matrix
   /// Y, n_N × m.
   public let targets: Matrix
 
+  /// The delta rule for `network` over the batch: `inputs` n₀ × m and `targets` n_N × m.
   public init(network: Network, inputs: Matrix, targets: Matrix) {
     precondition(inputs.rows == network.architecture.inputSize && inputs.columns >= 1, "X must be n₀ × m")
     precondition(
@@ -33,6 +35,7 @@ public struct Backpropagation: Sendable {
     let derivative: UnsafeMutablePointer<Double>
     private var owned: [UnsafeMutablePointer<Double>] = []
 
+    /// Buffers for a batch of `sampleCount` samples of `network`.
     public init(network: Network, sampleCount: Int) {
       sizes = network.architecture.layerSizes
       m = sampleCount
@@ -61,6 +64,7 @@ public struct Backpropagation: Sendable {
     deinit { for p in owned { p.deallocate() } }
   }
 
+  /// A workspace sized for this batch, to reuse between calls.
   public func makeWorkspace() -> Workspace { Workspace(network: network, sampleCount: inputs.columns) }
 
   /// J(θ) and ∂J/∂θ in file order, with the network's own θ.

@@ -12,7 +12,9 @@
 public enum FiniteDifference {
   /// The stencil.
   public enum Order: Sendable {
+    /// The two-point stencil (f(θ + h) − f(θ − h))/2h, error O(h²).
     case second
+    /// The four-point stencil, error O(h⁴): for a smooth f.
     case fourth
 
     /// The stencil for a function that is smooth (fourth order) or only piecewise smooth (second order,

@@ -9,9 +9,11 @@ public struct GradientComparison: Sendable {
     public let shape: [Int]
     /// ‖g_L − g_B‖∞ and that over max(‖g_L‖∞, ‖g_B‖∞).
     public let absoluteBackprop: Double
+    /// ‖g_L − g_B‖∞ / max(‖g_L‖∞, ‖g_B‖∞): relative to the larger gradient.
     public let relativeBackprop: Double
     /// ‖g_L − g_FD‖∞ and that over max(‖g_L‖∞, ‖g_FD‖∞).
     public let absoluteFiniteDifference: Double
+    /// ‖g_L − g_FD‖∞ / max(‖g_L‖∞, ‖g_FD‖∞): relative to the larger gradient.
     public let relativeFiniteDifference: Double
   }
 
@@ -81,9 +83,9 @@ public struct GradientComparison: Sendable {
   }
 
   /// The largest relative difference from backprop over all tensors.
-  public var largestRelativeBackprop: Double { tensors.map(\.relativeBackprop).max() ?? 0 }
+  public var largestRelativeBackprop: Double { largestValue(tensors.map(\.relativeBackprop)) }
   /// The largest relative difference from finite differences over all tensors.
-  public var largestRelativeFiniteDifference: Double { tensors.map(\.relativeFiniteDifference).max() ?? 0 }
+  public var largestRelativeFiniteDifference: Double { largestValue(tensors.map(\.relativeFiniteDifference)) }
 
   /// Whether every tensor agrees with backprop to `backpropTolerance` (relative) and with finite
   /// differences to `finiteDifferenceTolerance` (relative, or below the finite differences' noise).
@@ -96,13 +98,10 @@ public struct GradientComparison: Sendable {
   }
 }
 
-/// ‖a − b‖∞ and ‖a − b‖∞ / max(‖a‖∞, ‖b‖∞) (0 when both are 0).
+/// ‖a − b‖∞ and ‖a − b‖∞ / max(‖a‖∞, ‖b‖∞) (0 when both are 0); NaN when any entry is NaN.
 private func differences(_ a: [Double], _ b: [Double]) -> (Double, Double) {
-  var difference = 0.0
-  var scale = 0.0
-  for (x, y) in zip(a, b) {
-    difference = max(difference, abs(x - y))
-    scale = max(scale, abs(x), abs(y))
-  }
+  let difference = largestMagnitude(zip(a, b).map { $0 - $1 })
+  let scale = max(largestMagnitude(a), largestMagnitude(b))
+  guard !difference.isNaN && !scale.isNaN else { return (.nan, .nan) }
   return (difference, scale == 0 ? 0 : difference / scale)
 }

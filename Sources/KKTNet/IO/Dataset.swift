@@ -17,6 +17,8 @@ public struct Dataset: Sendable {
   /// The class labels of one-hot targets, sorted; nil otherwise.
   public let classes: [Double]?
 
+  /// A dataset from matrices with one column per sample; `inputs` and `targets` must have the same number of
+  /// columns.
   public init(inputNames: [String], targetNames: [String], inputs: Matrix, targets: Matrix, classes: [Double]? = nil) {
     precondition(inputs.columns == targets.columns, "inputs and targets need the same samples")
     self.inputNames = inputNames
@@ -33,11 +35,15 @@ public struct Dataset: Sendable {
   ///
   /// - Parameters:
   ///   - targets: the target column names; nil for the last column.
-  ///   - loss: with `ce`, one integer label column becomes one-hot; with `bce`, targets must lie in [0, 1].
+  ///   - loss: the loss the data is for, which decides how the targets are read (there is no default: a
+  ///     classifier's labels read as regression values would give a network one output instead of one per
+  ///     class). With `.softmaxCrossEntropy` one integer label column becomes one-hot columns, one per
+  ///     class; with `.binaryCrossEntropy` targets must lie in [0, 1]; with `.meanSquaredError` they are
+  ///     used as they are.
   ///   - classes: the labels a trained model knows (one-hot columns in this order); nil to take the sorted
   ///     labels found in the file.
   public static func load(
-    path: String, targets: [String]? = nil, loss: Loss = .meanSquaredError, classes: [Double]? = nil
+    path: String, targets: [String]? = nil, loss: Loss, classes: [Double]? = nil
   ) throws(InputError) -> Dataset {
     let table = try readTable(path)
     do {

@@ -10,6 +10,7 @@ public struct DatasetShard: Sendable {
   public let path: String
   /// The data rows of the file that this shard holds, and m.
   public let rows: Range<Int>
+  /// m, the data rows of the whole file.
   public let rowCount: Int
   /// The loss the targets were read for.
   public let loss: Loss

@@ -6,6 +6,7 @@ public struct InputError: Error, Equatable, Sendable, CustomStringConvertible {
   /// What is wrong, without the file name.
   public let message: String
 
+  /// An error with its sentence, attributed to `file` when the problem is in one.
   public init(file: String? = nil, _ message: String) {
     self.file = file
     self.message = message

@@ -1,11 +1,17 @@
 /// A JSON value as read by ``JSONValue/parse(_:)``: strict RFC 8259, object members kept in order, numbers
 /// kept as their text so that integers beyond 2⁵³ stay exact, duplicate member names rejected.
 public indirect enum JSONValue: Equatable, Sendable {
+  /// An object, its members in the order of the text.
   case object([(key: String, value: JSONValue)])
+  /// An array.
   case array([JSONValue])
+  /// A string, unescaped.
   case string(String)
+  /// A number, as its text (so that no digit is lost before the caller parses it).
   case number(String)
+  /// `true` or `false`.
   case bool(Bool)
+  /// `null`.
   case null
 
   public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {

@@ -7,7 +7,9 @@
 /// classifier (`"classes"`), each a comma-separated list of numbers. Tensors named `state.…` and other
 /// metadata keys are carried along untouched (a training checkpoint keeps its optimizer there).
 public struct ModelFile: Sendable {
+  /// The network: architecture, loss, penalty and θ.
   public var network: Network
+  /// The standardization the network was trained with, reapplied by `predict(_:)`; nil for none.
   public var standardization: Standardization?
   /// The labels that the outputs of a `ce` (or single-output `bce`) classifier stand for, sorted.
   public var classes: [Double]?
@@ -16,6 +18,7 @@ public struct ModelFile: Sendable {
   /// `state.…` tensors (a checkpoint's optimizer state).
   public var stateTensors: [SafetensorsFile.Tensor]
 
+  /// A model from its parts.
   public init(
     network: Network, standardization: Standardization? = nil, classes: [Double]? = nil,
     extraMetadata: [String: String] = [:], stateTensors: [SafetensorsFile.Tensor] = []
@@ -29,10 +32,15 @@ public struct ModelFile: Sendable {
 
   /// Settings given on the command line that take precedence over the file's metadata.
   public struct Overrides: Sendable {
+    /// The activations, one per layer, instead of the file's `activations`.
     public var activations: [Activation]?
+    /// The loss instead of the file's `loss`.
     public var loss: Loss?
+    /// λ₁ instead of the file's `l1`.
     public var l1: Double?
+    /// λ₂ instead of the file's `l2`.
     public var l2: Double?
+    /// Overrides of the settings given; nil keeps the file's.
     public init(activations: [Activation]? = nil, loss: Loss? = nil, l1: Double? = nil, l2: Double? = nil) {
       self.activations = activations
       self.loss = loss

@@ -11,6 +11,7 @@ import Foundation
 /// existing device or FIFO. Its ``identity`` says which file that is, so that two paths spelled
 /// differently but naming one file can be told apart from two files.
 public struct OutputTarget: Sendable {
+  /// What kind of file the path names.
   public enum Kind: Sendable, Equatable {
     /// A file that does not exist yet, `name` in the (resolved) `folder`.
     case newFile(folder: String, name: String)
@@ -20,7 +21,9 @@ public struct OutputTarget: Sendable {
     case special(path: String)
   }
 
+  /// What a write to the path does.
   public let kind: Kind
+  /// Which file that is.
   public let identity: FileIdentity
 
   /// The folder and name of the file a replacing write creates and renames (nil for a special file).
@@ -105,7 +108,9 @@ public struct OutputTarget: Sendable {
 /// name of a file that does not exist yet. Equal identities are one file, however the paths are spelled
 /// (`./m.st`, `m.st`, a symbolic link or a hard link to it).
 public struct FileIdentity: Hashable, Sendable {
+  /// The device of the file (or of the folder of a file yet to be created).
   public let device: UInt64
+  /// The inode of the file (or of the folder of a file yet to be created).
   public let inode: UInt64
   /// The name inside the folder (device, inode) for a file yet to be created; nil for an existing file.
   public let name: String?

@@ -8,23 +8,40 @@
 public struct SafetensorsFile: Equatable, Sendable {
   /// The element types of the format, with their sizes in bytes.
   public enum DataType: String, CaseIterable, Sendable {
+    /// IEEE double, 8 bytes.
     case f64 = "F64"
+    /// IEEE single, 4 bytes.
     case f32 = "F32"
+    /// IEEE half, 2 bytes.
     case f16 = "F16"
+    /// bfloat16, 2 bytes.
     case bf16 = "BF16"
+    /// Signed 64-bit integer.
     case i64 = "I64"
+    /// Signed 32-bit integer.
     case i32 = "I32"
+    /// Signed 16-bit integer.
     case i16 = "I16"
+    /// Signed 8-bit integer.
     case i8 = "I8"
+    /// Unsigned 64-bit integer.
     case u64 = "U64"
+    /// Unsigned 32-bit integer.
     case u32 = "U32"
+    /// Unsigned 16-bit integer.
     case u16 = "U16"
+    /// Unsigned 8-bit integer.
     case u8 = "U8"
+    /// Boolean, 1 byte.
     case bool = "BOOL"
+    /// 8-bit float, 4 exponent and 3 mantissa bits.
     case f8e4m3 = "F8_E4M3"
+    /// 8-bit float, 5 exponent and 2 mantissa bits.
     case f8e5m2 = "F8_E5M2"
+    /// Complex of two singles, 8 bytes.
     case c64 = "C64"
 
+    /// Bytes per element.
     public var size: Int {
       switch self {
       case .f64, .i64, .u64, .c64: return 8
@@ -40,12 +57,16 @@ public struct SafetensorsFile: Equatable, Sendable {
 
   /// One named tensor, its values as Double in C (row-major) order.
   public struct Tensor: Equatable, Sendable {
+    /// The tensor's name in the file (`layers.0.weight`).
     public let name: String
     /// The type the values were stored as (``SafetensorsFile/encoded()`` always writes F64).
     public let dataType: DataType
+    /// The dimensions, outermost first; [] for a scalar.
     public let shape: [Int]
+    /// The elements in C (row-major) order, as Double.
     public let values: [Double]
 
+    /// A tensor whose `values` fill `shape` (their count is the product of the dimensions).
     public init(name: String, shape: [Int], values: [Double], dataType: DataType = .f64) {
       precondition(
         shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not hold \(values.count) values")
@@ -64,6 +85,7 @@ public struct SafetensorsFile: Equatable, Sendable {
   /// The largest header the reader accepts.
   public static let maximumHeaderLength = 100_000_000
 
+  /// A file of `tensors`, in this order, with `metadata` (`__metadata__`).
   public init(tensors: [Tensor], metadata: [String: String] = [:]) {
     self.tensors = tensors
     self.metadata = metadata
@@ -90,6 +112,14 @@ public struct SafetensorsFile: Equatable, Sendable {
     }
     var headerLength: UInt64 = 0
     for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+    // A length that no file of this size can hold, spelled in printable characters: a text file (a CSV
+    // given as a model), not a damaged safetensors file.
+    if headerLength > UInt64(bytes.count - 8), bytes[0..<8].allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x0A }) {
+      let start = String(decoding: bytes[0..<8].map { $0 == 0x0A ? 0x20 : $0 }, as: UTF8.self)
+      throw InputError(
+        "not a safetensors file: it starts with the text '\(InputError.quoted(start))…' where a safetensors file has an 8-byte header length (a CSV file given as a model?)"
+      )
+    }
     guard headerLength <= UInt64(maximumHeaderLength) else {
       throw InputError("the header length \(headerLength) is over the 100 MB limit")
     }

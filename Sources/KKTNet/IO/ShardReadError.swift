@@ -32,6 +32,7 @@ public struct ShardReadError: Error, Equatable, Sendable, CustomStringConvertibl
   /// The sentence, as the single-process reader gives it (file included).
   public let error: InputError
 
+  /// The failure of `stage` at `line`, with the single-process reader's sentence.
   public init(stage: Stage, line: Int, error: InputError) {
     self.stage = stage
     self.line = line

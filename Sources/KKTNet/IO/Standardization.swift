@@ -4,11 +4,14 @@
 public struct Standardization: Equatable, Sendable {
   /// Per input feature.
   public var inputMean: [Double]
+  /// The population standard deviation per input feature (1 for a constant column).
   public var inputScale: [Double]
   /// Per target column, for regression targets; nil when targets are used as they are.
   public var targetMean: [Double]?
+  /// The population standard deviation per target column; nil when targets are used as they are.
   public var targetScale: [Double]?
 
+  /// Statistics given directly: one mean and one scale per input (and per target, when given).
   public init(inputMean: [Double], inputScale: [Double], targetMean: [Double]? = nil, targetScale: [Double]? = nil) {
     precondition(inputMean.count == inputScale.count, "one mean and one scale per input")
     precondition(targetMean?.count == targetScale?.count, "one mean and one scale per target")

@@ -19,14 +19,15 @@ extension Lagrangian {
     evaluate(at: point, withPartials: true).partials!
   }
 
-  /// The KKT certificate at a point: the max-norms of the three groups of partials, and ‖λᵏ‖_F.
+  /// The KKT certificate at a point: the max-norms of the three groups of partials, and ‖λᵏ‖_F. A NaN in
+  /// any partial makes its norm NaN (it is never lost inside a max).
   public func certificate(at point: LagrangianPoint) -> KKTCertificate {
     let partials = partials(at: point)
     return KKTCertificate(
-      primalResidual: partials.withRespectToMultipliers.map(\.maxAbsoluteValue).max() ?? 0,
-      adjointResidual: partials.withRespectToStates.map(\.maxAbsoluteValue).max() ?? 0,
-      gradientNorm: partials.withRespectToParameters.reduce(0) { max($0, abs($1)) },
-      multiplierNorms: point.multipliers.dropFirst().map { BLAS.nrm2($0.elements) })
+      primalResidual: largestValue(partials.withRespectToMultipliers.map(\.maxAbsoluteValue)),
+      adjointResidual: largestValue(partials.withRespectToStates.map(\.maxAbsoluteValue)),
+      gradientNorm: largestMagnitude(partials.withRespectToParameters),
+      multiplierNorms: [0] + point.multipliers.dropFirst().map { BLAS.nrm2($0.elements) })
   }
 
   private func checkPoint(_ point: LagrangianPoint) {
@@ -162,6 +163,8 @@ public struct KKTCertificate: Equatable, Sendable {
   public let adjointResidual: Double
   /// ‖∂L/∂θ‖∞: the gradient's max-norm, zero at a stationary point of J.
   public let gradientNorm: Double
-  /// ‖λᵏ‖_F for k = 1…N (`multiplierNorms[k − 1]`): how much the objective feels each layer's states.
+  /// `multiplierNorms[k]` is ‖λᵏ‖_F for 1 ≤ k ≤ N: how much the objective feels each layer's states.
+  /// Layers count from 1 here as in ``KKTSolution/multipliers`` and ``LagrangianPoint/multipliers``;
+  /// `multiplierNorms[0]` is 0 (the input x⁰ is data, not constrained, and has no multiplier).
   public let multiplierNorms: [Double]
 }

@@ -32,6 +32,10 @@ public struct Lagrangian: Sendable {
       inputs: inputs, targets: targets)
   }
 
+  /// The Lagrangian of the objective given by its parts over the batch (`inputs` n₀ × m, `targets` n_N × m).
+  ///
+  /// - Precondition: the shapes fit the architecture and m ≥ 1; for data a user loaded, use
+  ///   ``init(network:dataset:)``, which throws instead.
   public init(architecture: Architecture, loss: Loss, regularization: Regularization, inputs: Matrix, targets: Matrix) {
     precondition(
       loss.accepts(outputActivation: architecture.outputActivation),
@@ -66,6 +70,7 @@ public struct LagrangianPoint: Equatable, Sendable {
   /// θ in file order.
   public var parameters: [Double]
 
+  /// A point from its parts, each with N + 1 entries (index 0: the inputs, and an empty λ⁰).
   public init(states: [Matrix], multipliers: [Matrix], parameters: [Double]) {
     precondition(states.count == multipliers.count, "states and multipliers must both have N + 1 entries")
     self.states = states

@@ -3,7 +3,9 @@ import CSmallKernels
 
 /// Whether BLAS reads a matrix argument as stored (`A`) or transposed (`Aᵀ`).
 public enum Transpose: Sendable {
+  /// A as it is.
   case none
+  /// Aᵀ.
   case transpose
 
   @usableFromInline var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }

@@ -91,8 +91,29 @@ public struct Matrix: Equatable, Hashable, Sendable {
   /// The elements in row-major (C) order.
   public var rowMajorElements: [Double] { transposed.elements }
 
-  /// The largest absolute value of an element, ‖A‖_max; 0 for an empty matrix.
-  public var maxAbsoluteValue: Double { elements.reduce(0) { max($0, abs($1)) } }
+  /// The largest absolute value of an element, ‖A‖_max; 0 for an empty matrix, NaN when an element is NaN
+  /// (`Swift.max` would drop it, as a NaN compares false).
+  public var maxAbsoluteValue: Double { largestMagnitude(elements) }
+}
+
+/// maxᵢ |vᵢ| with NaN propagated: NaN when any vᵢ is NaN, 0 for no values.
+func largestMagnitude<C: Collection>(_ values: C) -> Double where C.Element == Double {
+  var largest = 0.0
+  for x in values {
+    if x.isNaN { return .nan }
+    largest = max(largest, abs(x))
+  }
+  return largest
+}
+
+/// The largest of the values with NaN propagated: NaN when any is NaN, `empty` for no values.
+func largestValue<C: Collection>(_ values: C, empty: Double = 0) -> Double where C.Element == Double {
+  guard var largest = values.first else { return empty }
+  for x in values {
+    if x.isNaN { return .nan }
+    largest = max(largest, x)
+  }
+  return largest
 }
 
 extension Matrix: CustomStringConvertible {

@@ -6,6 +6,7 @@ public struct MemoryEstimate: Sendable, Comparable, CustomStringConvertible {
   /// The bytes (`Int.max` for "more than an `Int` counts").
   public var bytes: Int
 
+  /// An estimate of `bytes` (0 for a negative count).
   public init(bytes: Int) { self.bytes = max(bytes, 0) }
 
   /// Nothing.
@@ -16,11 +17,13 @@ public struct MemoryEstimate: Sendable, Comparable, CustomStringConvertible {
     MemoryEstimate(bytes: counts.reduce(8, saturatingProduct))
   }
 
+  /// The sum of two estimates, saturating at `Int.max` bytes.
   public static func + (a: MemoryEstimate, b: MemoryEstimate) -> MemoryEstimate {
     let (sum, overflow) = a.bytes.addingReportingOverflow(b.bytes)
     return MemoryEstimate(bytes: overflow ? Int.max : sum)
   }
 
+  /// `factor` times an estimate, saturating at `Int.max` bytes.
   public static func * (factor: Int, a: MemoryEstimate) -> MemoryEstimate {
     MemoryEstimate(bytes: saturatingProduct(max(factor, 0), a.bytes))
   }
@@ -82,9 +85,13 @@ public struct MemoryEstimate: Sendable, Comparable, CustomStringConvertible {
 
 /// A computation that needs more memory than the process may allocate, with the sentence to show.
 public struct MemoryError: Error, Sendable, CustomStringConvertible {
+  /// What needs the memory ("the 784-64-10 network on 60000 samples").
   public let subject: String
+  /// What for ("for its Jacobian").
   public let purpose: String
+  /// The memory it needs.
   public let needed: MemoryEstimate
+  /// The memory the process may allocate.
   public let allowed: MemoryEstimate
 
   public var description: String {

@@ -8,7 +8,9 @@ import Foundation
 public struct Architecture: Hashable, Sendable, CustomStringConvertible {
   /// n₀…n_N: the input size, the hidden sizes, the output size.
   public let layerSizes: [Int]
-  /// σ₁…σ_N: `activations[k - 1]` is layer k's.
+  /// σ₁…σ_N as a list of N: `activations[k - 1]` is layer k's. Layers count from 1 everywhere else
+  /// (``activation(layer:)``, ``Network/weights(layer:)``, the states and multipliers); this is the one
+  /// plain list, as given to ``init(layerSizes:activations:)``.
   public let activations: [Activation]
   /// The offset of Wᵏ in θ, at index k (index 0 unused).
   private let weightOffsets: [Int]

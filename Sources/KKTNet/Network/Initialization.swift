@@ -6,9 +6,13 @@
 /// - He normal: Wᵏᵢⱼ ~ N(0, 2 / nₖ₋₁) (He et al. 2015), for the ReLU family;
 /// - zeros: every weight 0 (symmetric: hidden units stay identical under training).
 public enum Initialization: String, CaseIterable, Sendable, CustomStringConvertible {
+  /// Glorot & Bengio (2010): U(−a, a) with a = √(6/(nₖ₋₁ + nₖ)).
   case xavierUniform = "xavier-uniform"
+  /// Glorot & Bengio (2010): N(0, 2/(nₖ₋₁ + nₖ)).
   case xavierNormal = "xavier-normal"
+  /// He et al. (2015), for ReLU layers: N(0, 2/nₖ₋₁).
   case he = "he"
+  /// Every weight 0 (a network that cannot break its symmetry; for tests).
   case zeros = "zeros"
 
   public var description: String { rawValue }

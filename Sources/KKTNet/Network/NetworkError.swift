@@ -18,7 +18,12 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
   case tooManyParameters([Int])
   /// An activation whose parameter (leaky-relu's slope, elu's α) is out of its domain.
   case activationParameterOutOfRange(layer: Int, Activation)
+  /// Inputs with another number of rows (features) than the network's n₀.
+  case inputCountMismatch(expected: Int, actual: Int)
+  /// Data that does not fit the network: the sentence says what to change.
+  case dataMismatch(String)
 
+  /// The sentence to show.
   public var description: String {
     switch self {
     case .invalidLayerSizes(let sizes):
@@ -42,6 +47,11 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
     case .activationParameterOutOfRange(let layer, let activation):
       let problem = Architecture.parameterProblem(of: activation) ?? "its parameter is out of range"
       return "layer \(layer)'s activation \(InputError.quoted(activation.description)): \(problem)"
+    case .inputCountMismatch(let expected, let actual):
+      return
+        "the inputs have \(actual) row\(actual == 1 ? "" : "s") (features), but the network takes \(expected); give one row per input and one column per sample"
+    case .dataMismatch(let sentence):
+      return sentence
     }
   }
 

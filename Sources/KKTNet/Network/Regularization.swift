@@ -10,6 +10,7 @@ public struct Regularization: Hashable, Sendable {
   /// No penalty.
   public static let none = Regularization(l1: 0, l2: 0)
 
+  /// The penalty λ₁ Σₖ ‖Wᵏ‖₁ + (λ₂/2) Σₖ ‖Wᵏ‖²_F on the weights (biases are not penalized).
   public init(l1: Double = 0, l2: Double = 0) {
     precondition(l1 >= 0 && l1.isFinite, "λ₁ must be a finite non-negative number")
     precondition(l2 >= 0 && l2.isFinite, "λ₂ must be a finite non-negative number")

@@ -18,6 +18,7 @@ public struct FitBands: Sendable {
   public let predictionStandardDeviations: [Double]?
   /// t_{(1+c)/2, ν}.
   public let tQuantile: Double
+  /// c, the confidence of the bands (0.95 for 95 %).
   public let confidence: Double
 
   /// The bands at n points: `values` f(x*; θ̂) and `gradients` (n × p, ∂f/∂θ at each point).

@@ -10,6 +10,7 @@ public struct FormulaError: Error, Equatable, Sendable, CustomStringConvertible 
   /// What is wrong, without the place.
   public let message: String
 
+  /// An error at character `position` (from 0) of the formula `text`, with its sentence.
   public init(text: String, position: Int, _ message: String) {
     self.text = text
     self.position = position

@@ -1,6 +1,19 @@
 /// The functions a formula may call, one argument each.
 public enum FormulaFunction: String, CaseIterable, Sendable {
-  case exp, log, sqrt, sin, cos, tan, arctan
+  /// e^x.
+  case exp
+  /// The natural logarithm.
+  case log
+  /// √x.
+  case sqrt
+  /// sin x (radians).
+  case sin
+  /// cos x (radians).
+  case cos
+  /// tan x (radians).
+  case tan
+  /// arctan x, also spelled `atan`.
+  case arctan
 
   /// `atan` is another name for `arctan`; `log` is the natural logarithm (as in NIST's files).
   public init?(name: String) {
@@ -14,10 +27,15 @@ public enum FormulaFunction: String, CaseIterable, Sendable {
 
 /// The binary operators: + − * / and the power (`^` or `**`).
 public enum FormulaOperator: String, Sendable {
+  /// a + b.
   case add = "+"
+  /// a − b.
   case subtract = "-"
+  /// a·b.
   case multiply = "*"
+  /// a / b.
   case divide = "/"
+  /// aᵇ.
   case power = "^"
 }
 

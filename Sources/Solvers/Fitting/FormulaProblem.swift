@@ -7,6 +7,7 @@ import KKTNet
 /// σᵢ = 1 without weights. SSR = ‖r‖² is *twice* the solver's loss. The Jacobian Jᵢⱼ = (∂f(xᵢ; θ)/∂θⱼ)/σᵢ is
 /// exact (forward mode over the compiled formula), evaluated over all samples at once.
 public final class FormulaProblem: LeastSquaresProblem {
+  /// The formula and the names of its parameters and predictors.
   public let model: FormulaModel
   /// One column of m values per name of `model.predictorNames`.
   public let predictors: [[Double]]

@@ -21,9 +21,13 @@ public struct NISTFile: Sendable {
   public let parameterNames: [String]
   /// Start 1 and Start 2.
   public let starts: [[Double]]
+  /// NIST's certified θ̂ (with ``knownMisprints`` corrected).
   public private(set) var certifiedParameters: [Double]
+  /// NIST's certified standard deviations of θ̂.
   public let certifiedStandardDeviations: [Double]
+  /// NIST's certified residual sum of squares ‖r(θ̂)‖² (twice the loss a solver reports).
   public let certifiedResidualSumOfSquares: Double
+  /// NIST's certified residual standard deviation s = √(RSS/(m − p)).
   public let certifiedResidualStandardDeviation: Double
   /// m − p; a file that prints another number (Rat43 prints 9 for 15 − 4 = 11) gets a note in
   /// ``corrections``.

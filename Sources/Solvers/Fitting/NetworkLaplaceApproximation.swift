@@ -22,6 +22,7 @@ public struct NetworkLaplaceApproximation: Sendable {
   /// The largest P accepted (4·P² doubles = 800 MB).
   public static let maximumParameterCount = 5000
 
+  /// The network at θ, whose outputs the approximation describes.
   public let network: Network
   /// m, the training samples.
   public let sampleCount: Int

@@ -19,13 +19,16 @@ import KKTNet
 /// accumulate JᵀWJ block by block with W = diag(ρ̃′ + 2sρ̃″) instead (a row-weighted variant of its
 /// `normalEquations`).
 public final class RobustLeastSquaresProblem<Base: LeastSquaresProblem>: LeastSquaresProblem {
+  /// The problem whose residuals are reweighted.
   public let base: Base
+  /// ρ.
   public let loss: RobustLoss
   /// C, SciPy's `f_scale`.
   public let scale: Double
   /// The rows the loss applies to.
   public let robustRows: Range<Int>
 
+  /// `base` with ρ applied to (rᵢ/`scale`)² for the residuals in `robustRows` (all by default).
   public init(_ base: Base, loss: RobustLoss, scale: Double = 1, robustRows: Range<Int>? = nil) {
     precondition(scale > 0 && scale.isFinite, "the robust scale C must be positive and finite")
     let rows = robustRows ?? 0..<base.residualCount

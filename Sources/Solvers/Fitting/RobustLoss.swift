@@ -11,10 +11,15 @@ import Foundation
 ///
 /// Each behaves like z near 0, so C marks where a residual starts to count as an outlier.
 public enum RobustLoss: String, CaseIterable, Sendable {
+  /// ρ(z) = z: ordinary least squares.
   case linear
+  /// ρ(z) = z for z ≤ 1, 2√z − 1 otherwise.
   case huber
+  /// ρ(z) = 2(√(1 + z) − 1).
   case softL1 = "soft-l1"
+  /// ρ(z) = log(1 + z).
   case cauchy
+  /// ρ(z) = arctan(z).
   case arctan
 
   /// ρ(z), ρ′(z), ρ″(z) for z ≥ 0 (SciPy's `huber`, `soft_l1`, `cauchy`, `arctan` in

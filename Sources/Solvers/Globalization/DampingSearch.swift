@@ -7,6 +7,7 @@ public struct DampingSearch: SecondOrderSearch {
   /// The schedule, with its settings; its state at the start.
   public var strategy: any DampingStrategy
 
+  /// A search that controls μ by `strategy`.
   public init(strategy: any DampingStrategy) { self.strategy = strategy }
 
   public var controlName: String { "μ" }

@@ -36,6 +36,7 @@ public struct DampingState: Codable, Sendable, Equatable {
   /// ν, the growth factor of the next rejection (Nielsen's rule; 1 where a strategy has none).
   public var growth: Double
 
+  /// μ = `damping`, with the growth factor ν of Nielsen's rule (1 for a schedule that keeps none).
   public init(damping: Double, growth: Double = 1) {
     self.damping = damping
     self.growth = growth

@@ -7,6 +7,7 @@ public struct HalvingLineSearch: SecondOrderSearch {
   /// How many times the step may be halved in one iteration.
   public var maximumHalvings: Int
 
+  /// A search that halves a rejected step at most `maximumHalvings` times.
   public init(maximumHalvings: Int = 30) {
     precondition(maximumHalvings >= 0, "the number of halvings cannot be negative")
     self.maximumHalvings = maximumHalvings

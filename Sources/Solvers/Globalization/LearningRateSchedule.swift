@@ -37,7 +37,12 @@ public enum LearningRateSchedule: Sendable, Equatable, Codable {
 extension LearningRateSchedule {
   /// The schedules by name, for a command line that gives their settings separately.
   public enum Shape: String, CaseIterable, Sendable {
-    case constant, step, cosine
+    /// η throughout.
+    case constant
+    /// η multiplied by a factor every so many epochs.
+    case step
+    /// η annealed along a half cosine to a floor.
+    case cosine
   }
 
   /// The schedule of a shape with its settings (the ones the shape does not use are ignored).

@@ -11,6 +11,7 @@ public struct NielsenDamping: DampingStrategy {
   public var state: DampingState
   public var maximumDamping: Double
 
+  /// Nielsen's rule with μ₀ = τ·maxᵢ Gᵢᵢ, stopping past `maximumDamping`.
   public init(tau: Double = 1e-3, maximumDamping: Double = 1e32) {
     precondition(tau > 0, "τ must be positive")
     self.tau = tau

@@ -5,6 +5,7 @@ import KKTNet
 /// each trial point θ + αδ — accept it, reject it (the next iteration tries again with another c), try a
 /// shorter step within the same iteration, or stop.
 public protocol SecondOrderSearch: Sendable {
+  /// What a checkpoint keeps of the search (μ and ν, or nothing).
   associatedtype State: Codable, Sendable
 
   /// The name of the summary's step-control column (μ, step).

@@ -52,8 +52,10 @@ public struct TrustRegion: Sendable, Codable, Equatable {
     public var gradientTolerance: Double
     /// factor: Δ₀ = factor·‖Dθ₀‖, or factor when θ₀ = 0.
     public var initialRadiusFactor: Double
+    /// D: the column norms of J with MINPACK's running maximum (mode 1), or the identity.
     public var scaling: Scaling
 
+    /// MINPACK's settings by default.
     public init(
       functionTolerance: Double = 1.49012e-8, stepTolerance: Double = 1.49012e-8, gradientTolerance: Double = 0,
       initialRadiusFactor: Double = 100, scaling: Scaling = .columnNorms
@@ -86,12 +88,16 @@ public struct TrustRegion: Sendable, Codable, Equatable {
     /// Steps judged and not taken.
     public var rejectedSteps = 0
 
+    /// The state before the first step.
     public init() {}
   }
 
+  /// The settings.
   public var options: Options
+  /// Δ, D and the step counts so far.
   public var state = State()
 
+  /// A trust region with the given settings, before its first step.
   public init(options: Options = Options()) { self.options = options }
 
   /// D, Δ₀ and λ = 0 at θ₀, then ``relinearized(_:)``'s gradient test.

@@ -7,8 +7,10 @@ import KKTNet
 /// with D = diag(d) the scaling. μ = 0 is the Gauss–Newton step argmin ‖Jδ + r‖. A LAPACK failure
 /// (`info > 0`) is thrown for the caller to turn into a rejected step or a termination reason.
 public struct DampedLinearSolver: Sendable {
+  /// The factorization: Cholesky, QR or SVD.
   public var kind: LinearSolverKind
 
+  /// A solver that factors with `kind`.
   public init(kind: LinearSolverKind) { self.kind = kind }
 
   /// δ for damping μ and scaling d (d > 0); with `rightHandSide` b, the solution of (G + μD)δ = −b.

@@ -17,6 +17,7 @@ extension DampedLinearSolver {
     /// a generalized Gauss–Newton problem with fewer rows than parameters, J is the factor F of its
     /// curvature G = FᵀF + diag(ridge), and r is nil.
     public var jacobian: Matrix?
+    /// r (M values) beside J; nil when J is a curvature factor.
     public var residuals: [Double]?
     /// The diagonal R of G = FᵀF + R when G is held as a factor F (the L2 penalty's λ₂ on the weights).
     public var ridge: [Double]?

@@ -53,6 +53,7 @@ public struct TrustRegionSubproblem: Sendable {
     case normalEquations(ShiftedCholeskyFactorization)
   }
 
+  /// Which factorization the subproblem was solved with.
   public var path: Path {
     switch factorization {
     case .qr: return .qr
@@ -142,6 +143,7 @@ public struct TrustRegionStep: Sendable, Equatable, Codable {
   /// The Newton iterations on the secular equation (0: the Gauss–Newton step was taken; at most 10).
   public var iterations: Int
 
+  /// A step with its λ, ‖Dδ‖, the predicted reduction's curvature term and the iterations it took.
   public init(step: [Double], damping: Double, scaledNorm: Double, curvature: Double, iterations: Int) {
     self.step = step
     self.damping = damping

@@ -6,6 +6,7 @@ import Synchronization
 public final class Interruption: Sendable {
   private let requested = Atomic<Bool>(false)
 
+  /// A flag not yet raised.
   public init() {}
 
   /// Asks the run to stop after the current iteration.

@@ -8,7 +8,7 @@
 /// A conformer writes all of the requirements. The Gauss–Newton family (``GaussNewtonFamily``: a descent
 /// composed with a search) and the first-order solvers (``FirstOrderIteration``: a step rule composed with
 /// a learning-rate schedule over shuffled epochs) are the two in this module.
-public protocol IterativeMethod {
+public protocol IterativeMethod: StepControlNaming {
   /// What a checkpoint must hold to continue the run exactly.
   associatedtype State: Codable, Sendable
   /// What is recomputed from the state rather than saved (the linearization, buffers).
@@ -61,13 +61,16 @@ extension IterativeMethod {
 
 /// What ``IterativeMethod/start(at:evaluations:)`` returns.
 public struct MethodStart<State, Workspace> {
+  /// The method's state at θ₀.
   public var state: State
+  /// What the method keeps beside the state (the linearization, buffers).
   public var workspace: Workspace
   /// Iteration 0.
   public var summary: IterationSummary
   /// Whether f and its derivatives are finite at θ₀.
   public var isFinite: Bool
 
+  /// A start from its parts.
   public init(state: State, workspace: Workspace, summary: IterationSummary, isFinite: Bool) {
     self.state = state
     self.workspace = workspace
@@ -90,6 +93,7 @@ public struct IterationOutcome {
   /// The result to report when it stops somewhere other than the state's θ and f (the last finite point).
   public var result: (parameters: [Double], loss: Double)?
 
+  /// An outcome from its parts; by default the iteration counts and the method goes on.
   public init(
     summary: IterationSummary?, moved: Bool, counted: Bool = true, termination: Termination? = nil,
     result: (parameters: [Double], loss: Double)? = nil

@@ -20,9 +20,12 @@
 /// read a rank's own clock or signals — the interruption and the time limit — are agreed on by one
 /// all-reduce of two flags per iteration: one rank's request stops every rank at the same iteration.
 public struct Minimizer<Method: IterativeMethod> {
+  /// The method whose iterations the loop runs.
   public let method: Method
+  /// The budget and the tolerances.
   public let stopping: StoppingCriteria
 
+  /// The loop around `method`, stopping by `stopping`.
   public init(method: Method, stopping: StoppingCriteria) {
     self.method = method
     self.stopping = stopping

@@ -18,6 +18,7 @@ public struct RunState<MethodState: Codable & Sendable>: Codable, Sendable {
   /// The method's state.
   public var method: MethodState
 
+  /// A run's state from its parts.
   public init(
     iteration: Int = 0, evaluations: EvaluationCounts = .init(), history: [IterationSummary] = [],
     validation: ValidationRecord = .init(), elapsed: Double = 0, method: MethodState
@@ -38,6 +39,7 @@ public struct EvaluationCounts: Codable, Sendable, Equatable {
   /// Evaluations of the Jacobian, of JᵀJ and Jᵀr, or of a gradient.
   public var jacobian = 0
 
+  /// Counts from their values (0 by default).
   public init(function: Int = 0, jacobian: Int = 0) {
     self.function = function
     self.jacobian = jacobian
@@ -52,6 +54,7 @@ public struct Checkpointing<MethodState: Codable & Sendable> {
   /// Receives the state to save.
   public var save: (RunState<MethodState>) -> Void
 
+  /// Calls `save` with the run's state every `every` iterations and at the end.
   public init(every: Int, save: @escaping (RunState<MethodState>) -> Void) {
     precondition(every >= 1, "checkpoints need a positive interval")
     self.every = every

@@ -19,6 +19,8 @@ public struct StoppingCriteria: Sendable, Codable, Equatable {
   /// evaluations in a row (trainlm's max_fail, 6).
   public var maximumValidationFailures: Int
 
+  /// The budget and the tolerances; by default 100 iterations, tolerances of 10⁻¹², no goal, no time limit
+  /// and max_fail 6.
   public init(
     maximumIterations: Int = 100, gradientTolerance: Double = 1e-12, stepTolerance: Double = 1e-12,
     functionTolerance: Double = 1e-12, goal: Double = 0, timeLimit: Double? = nil, maximumValidationFailures: Int = 6
@@ -49,6 +51,7 @@ public struct ValidationRecord: Codable, Sendable, Equatable {
   /// The latest validation loss, nil before the first.
   public var latest: Double?
 
+  /// A record before any validation.
   public init() {}
 
   /// Records the validation loss `value` at θ, whose training loss is `trainingLoss`.

@@ -7,5 +7,6 @@ public struct Validation {
   /// θ ↦ validation loss.
   public let loss: ([Double]) -> Double
 
+  /// A validation loss θ ↦ loss (the unpenalized data term on the validation samples, for a network).
   public init(_ loss: @escaping ([Double]) -> Double) { self.loss = loss }
 }

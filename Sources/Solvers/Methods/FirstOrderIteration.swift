@@ -8,7 +8,9 @@ import KKTNet
 /// summary: the training objective over all samples, the validation loss (filled in by the minimizer),
 /// the rate. A budget that ends inside an epoch closes it with a summary of its own.
 public struct FirstOrderIteration: IterativeMethod {
+  /// The mini-batch problem.
   public let problem: NetworkTrainingProblem
+  /// The method, rate, batches and seed.
   public let options: FirstOrderSolver.Options
 
   public typealias State = FirstOrderState
@@ -20,6 +22,7 @@ public struct FirstOrderIteration: IterativeMethod {
     var gradient: [Double]
   }
 
+  /// The iteration of `options` on `problem`.
   public init(problem: NetworkTrainingProblem, options: FirstOrderSolver.Options) {
     self.problem = problem
     self.options = options

@@ -12,10 +12,13 @@ import KKTNet
 /// It is the composition of a step rule (``FirstOrderMethod``) and a ``LearningRateSchedule``
 /// (``FirstOrderIteration``), run by ``Minimizer``.
 public struct FirstOrderSolver: Sendable {
+  /// The settings of a first-order run.
   public struct Options: Sendable, Codable, Equatable {
+    /// Gradient descent, momentum, Nesterov or Adam.
     public var method: FirstOrderMethod
     /// η.
     public var learningRate: Double
+    /// How η changes over the epochs.
     public var schedule: LearningRateSchedule
     /// Samples per update; nil for the full batch.
     public var batchSize: Int?
@@ -25,6 +28,10 @@ public struct FirstOrderSolver: Sendable {
     /// stopping, counted in epochs.
     public var stopping: StoppingCriteria
 
+    /// The settings of a first-order run.
+    ///
+    /// - Precondition: `learningRate` > 0 and finite, `batchSize` ≥ 1 (a ``TrainingPlan`` checks both and
+    ///   throws instead).
     public init(
       method: FirstOrderMethod, learningRate: Double, schedule: LearningRateSchedule = .constant, batchSize: Int? = nil,
       seed: UInt64 = 1, stopping: StoppingCriteria = StoppingCriteria()
@@ -40,10 +47,13 @@ public struct FirstOrderSolver: Sendable {
     }
   }
 
+  /// The settings.
   public var options: Options
 
+  /// A solver with the given settings.
   public init(options: Options) { self.options = options }
 
+  /// What a checkpoint of a first-order run holds.
   public typealias State = FirstOrderState
 
   /// Updates per epoch for m samples: ⌈m / B⌉.

@@ -6,14 +6,17 @@ import KKTNet
 ///
 /// It is the composition of a ``NewtonDescent`` and a ``HalvingLineSearch``, run by ``Minimizer``.
 public struct GaussNewton: Sendable {
+  /// The settings of a Gauss–Newton run.
   public struct Options: Sendable {
     /// SVD (default: the minimum-norm argmin, also when J is rank deficient, as networks with dead units or
     /// constant inputs are), QR or Cholesky (faster, but they stop on a rank-deficient J).
     public var linearSolver: LinearSolverKind
     /// How many times the step may be halved before the run stops with `.noDescent`.
     public var maximumHalvings: Int
+    /// The budget and the tolerances.
     public var stopping: StoppingCriteria
 
+    /// SVD (minimum-norm steps), at most 30 halvings and the default stopping criteria by default.
     public init(
       linearSolver: LinearSolverKind = .svd, maximumHalvings: Int = 30, stopping: StoppingCriteria = StoppingCriteria()
     ) {
@@ -23,8 +26,10 @@ public struct GaussNewton: Sendable {
     }
   }
 
+  /// The settings.
   public var options: Options
 
+  /// A solver with the given settings.
   public init(options: Options = Options()) { self.options = options }
 
   /// What a checkpoint of a Gauss–Newton run holds: θ and f.

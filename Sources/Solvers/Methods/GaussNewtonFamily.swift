@@ -15,8 +15,11 @@ import KKTNet
 public struct GaussNewtonFamily<Problem: GaussNewtonObjective, Descent: SecondOrderDescent, Search: SecondOrderSearch>:
   IterativeMethod
 {
+  /// The objective.
   public let problem: Problem
+  /// How a step is computed from G and g.
   public let descent: Descent
+  /// How the step is controlled (μ or a step length).
   public let search: Search
   /// Transtrum & Sethna's second-order correction of the step (least squares with J only).
   public let geodesicAcceleration: GeodesicAcceleration?
@@ -25,10 +28,13 @@ public struct GaussNewtonFamily<Problem: GaussNewtonObjective, Descent: SecondOr
 
   /// The linearization at the state's θ, and the evaluation it came from.
   public struct Workspace {
+    /// θ and f of the current point, with the problem's evaluation token.
     public var point: EvaluationPoint
+    /// G, g (and J, r when formed) at the current point.
     public var system: DampedLinearSolver.System
   }
 
+  /// The composition of `descent` and `search` on `problem`, with optional geodesic acceleration.
   public init(problem: Problem, descent: Descent, search: Search, geodesicAcceleration: GeodesicAcceleration? = nil) {
     self.problem = problem
     self.descent = descent
@@ -262,11 +268,15 @@ public struct GaussNewtonFamilyState<DescentState: Codable & Sendable, SearchSta
   /// The decrease of the latest accepted step, f(before) − f(after), and f(before); nil after a rejection.
   public var lastDecrease: Decrease?
 
+  /// An accepted step's decrease.
   public struct Decrease: Codable, Sendable, Equatable {
+    /// f(before) − f(after).
     public var change: Double
+    /// f(before).
     public var previous: Double
   }
 
+  /// A state at θ with its f and its parts' states, before any step.
   public init(parameters: [Double], loss: Double, descent: DescentState, search: SearchState) {
     self.parameters = parameters
     self.loss = loss

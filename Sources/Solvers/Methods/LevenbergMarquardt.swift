@@ -30,6 +30,7 @@ public struct LevenbergMarquardt: Sendable {
     public static var trustRegion: Control { .trustRegion(TrustRegion.Options()) }
   }
 
+  /// The settings of a Levenberg–Marquardt run.
   public struct Options: Sendable {
     /// The trust region (default) or a damping schedule.
     public var control: Control
@@ -71,14 +72,18 @@ public struct LevenbergMarquardt: Sendable {
     }
   }
 
+  /// The settings.
   public var options: Options
 
+  /// A solver with the given settings (the trust region by default).
   public init(options: Options = Options()) { self.options = options }
 
   /// What a checkpoint of a Levenberg–Marquardt run holds: θ, f and the control's state — Δ, λ and D of the
   /// trust region, or μ, ν and d of a schedule.
   public enum State: Codable, Sendable {
+    /// The state of the trust region.
     case trustRegion(TrustRegionState)
+    /// The state of a damping schedule.
     case schedule(GaussNewtonFamilyState<[Double], DampingState>)
 
     /// θ.
@@ -166,7 +171,10 @@ public struct LevenbergMarquardt: Sendable {
 extension LevenbergMarquardt.State {
   /// Which control the state belongs to.
   public enum Kind: Sendable, Equatable {
-    case trust, schedule
+    /// The trust region.
+    case trust
+    /// A damping schedule.
+    case schedule
   }
 
   /// The control the state belongs to.

@@ -11,13 +11,16 @@ import KKTNet
 /// rounding level of its problem rather than at 8 digits); the budget counts trials, one function
 /// evaluation each, as MINPACK's maxfev counts them.
 public struct TrustRegionLevenbergMarquardt: Sendable {
+  /// The settings of a trust-region run.
   public struct Options: Sendable {
     /// The radius's settings: the initial factor (100), the scaling (column norms), gtol (0).
     public var trustRegion: TrustRegion.Options
     /// How the linearization is held: J by a pivoted QR, or the normal equations by Cholesky.
     public var linearization: Linearization
+    /// The budget and the tolerances.
     public var stopping: StoppingCriteria
 
+    /// MINPACK's trust region, the automatic linearization and the default stopping criteria by default.
     public init(
       trustRegion: TrustRegion.Options = TrustRegion.Options(), linearization: Linearization = .automatic,
       stopping: StoppingCriteria = StoppingCriteria()
@@ -51,8 +54,10 @@ public struct TrustRegionLevenbergMarquardt: Sendable {
     }
   }
 
+  /// The settings.
   public var options: Options
 
+  /// A solver with the given settings.
   public init(options: Options = Options()) { self.options = options }
 
   /// What a checkpoint of a trust-region run holds: θ, f, Δ, λ, D and the counters.

@@ -15,20 +15,26 @@ import KKTNet
 /// normal equations G and g accumulated block by block, factored by Cholesky — also for the generalized
 /// Gauss–Newton problems (bce, ce), where the reductions are taken in f.
 public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod {
+  /// The objective.
   public let problem: Problem
+  /// The trust region, linearization and stopping criteria.
   public let options: TrustRegionLevenbergMarquardt.Options
 
   public typealias State = TrustRegionState
 
   /// The evaluation at the state's θ, its gradient and the factored subproblem.
   public struct Workspace {
+    /// θ and f of the current point, with the problem's evaluation token.
     public var point: EvaluationPoint
+    /// g = Jᵀr at the current point.
     public var gradient: [Double]
+    /// The factored linearization at the current point; nil until one is formed.
     public var subproblem: TrustRegionSubproblem?
     /// Why the linearization could not be factored, if it could not.
     public var failure: TrustRegionSubproblemError?
   }
 
+  /// The method of `options` on `problem`.
   public init(problem: Problem, options: TrustRegionLevenbergMarquardt.Options) {
     self.problem = problem
     self.options = options

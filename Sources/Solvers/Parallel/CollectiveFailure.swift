@@ -10,6 +10,7 @@ public struct CollectiveFailure: Error, Equatable, Sendable, CustomStringConvert
   /// The sentence, on the reporting rank; nil on the others.
   public let sentence: String?
 
+  /// The failure reported by `reportingRank`, with its sentence there.
   public init(reportingRank: Int, sentence: String?) {
     self.reportingRank = reportingRank
     self.sentence = sentence
@@ -25,6 +26,7 @@ public struct RankFailure: Sendable {
   /// The sentence to print if this failure is the first.
   public let sentence: String
 
+  /// A failure with its order keys and sentence.
   public init(order: [Int], sentence: String) {
     precondition(order.allSatisfy { abs($0) < 1 << 53 }, "an order key must be an integer below 2⁵³ in magnitude")
     self.order = order

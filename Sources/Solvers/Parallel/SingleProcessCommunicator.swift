@@ -3,6 +3,7 @@ import Foundation
 /// The default communicator: one rank holding every sample. Sums over ranks are the values themselves,
 /// a broadcast and a barrier do nothing, so a solver given it computes exactly what it computes alone.
 public final class SingleProcessCommunicator: Communicator {
+  /// The communicator of a run with one rank.
   public init() {}
 
   /// The instance the solvers use when they are given no communicator.

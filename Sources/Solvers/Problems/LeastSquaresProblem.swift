@@ -46,6 +46,7 @@ public struct EvaluationPoint: Sendable {
   /// Which of the problem's evaluations this is, when it keeps one; nil otherwise.
   public let pass: UInt64?
 
+  /// A point with its f and, when the problem keeps the evaluation, its token.
   public init(parameters: [Double], objective: Double, pass: UInt64? = nil) {
     self.parameters = parameters
     self.objective = objective
@@ -74,10 +75,36 @@ extension GaussNewtonObjective {
 
 /// A nonlinear least-squares problem: minimize f(θ) = ½‖r(θ)‖², r: ℝᴾ → ℝᴹ, with g = Jᵀr and G = JᵀJ.
 ///
-/// A problem supplies the residuals r and either the Jacobian J (M × P, ``jacobian(at:into:)``) or, when J
-/// would be too large to hold, an accumulation of JᵀJ and Jᵀr over blocks of rows (by overriding
-/// ``GaussNewtonObjective/normalEquations(at:normalMatrix:gradient:)``; ``providesJacobian`` is then
-/// false). The defaults derive f, G, g and the products J·v, Jᵀu from J.
+/// The ½ is part of f: every `loss` a solver reports for a least-squares problem is ½‖r‖², half the
+/// residual sum of squares (``residualSumOfSquares(at:)`` is ‖r‖² itself).
+///
+/// ## What a conformer writes
+/// A class with four members — ``GaussNewtonObjective/parameterCount`` (P), ``residualCount`` (M),
+/// ``residuals(at:into:)`` and ``jacobian(at:into:)`` — gets everything else from the defaults: f, G = JᵀJ,
+/// g = Jᵀr and the products J·v, Jᵀu. A problem whose J is too large to hold instead overrides
+/// ``GaussNewtonObjective/normalEquations(at:normalMatrix:gradient:)`` to accumulate JᵀJ and Jᵀr over
+/// blocks of rows, and returns false from ``providesJacobian``. For example, y = a·e^(b·x):
+///
+/// ```swift
+/// final class Exponential: LeastSquaresProblem {
+///   let x: [Double], y: [Double]
+///   init(x: [Double], y: [Double]) { (self.x, self.y) = (x, y) }
+///   var parameterCount: Int { 2 }
+///   var residualCount: Int { x.count }
+///   // rᵢ = a·e^(b·xᵢ) − yᵢ
+///   func residuals(at p: [Double], into r: inout [Double]) {
+///     for i in x.indices { r[i] = p[0] * exp(p[1] * x[i]) - y[i] }
+///   }
+///   // ∂rᵢ/∂a = e^(b·xᵢ), ∂rᵢ/∂b = a·xᵢ·e^(b·xᵢ)
+///   func jacobian(at p: [Double], into j: inout Matrix) {
+///     for i in x.indices {
+///       j[i, 0] = exp(p[1] * x[i])
+///       j[i, 1] = p[0] * x[i] * exp(p[1] * x[i])
+///     }
+///   }
+/// }
+/// let fit = LevenbergMarquardt().minimize(Exponential(x: x, y: y), from: [1, 0.1])
+/// ```
 public protocol LeastSquaresProblem: GaussNewtonObjective {
   /// M, the number of residuals.
   var residualCount: Int { get }
@@ -110,11 +137,16 @@ extension LeastSquaresProblem {
     self.jacobian(at: point.parameters, into: &jacobian)
   }
 
-  /// ½‖r(θ)‖².
+  /// f(θ) = ½‖r(θ)‖², half the residual sum of squares.
   public func objective(at parameters: [Double]) -> Double {
+    0.5 * residualSumOfSquares(at: parameters)
+  }
+
+  /// ‖r(θ)‖² = Σᵢ rᵢ², the residual sum of squares (twice the objective f the solvers report as `loss`).
+  public func residualSumOfSquares(at parameters: [Double]) -> Double {
     var r = [Double](repeating: 0, count: residualCount)
     residuals(at: parameters, into: &r)
-    return 0.5 * BLAS.dot(r, r)
+    return BLAS.dot(r, r)
   }
 
   /// G = JᵀJ (syrk, both triangles) and g = Jᵀr (gemv) from the materialized Jacobian.

@@ -10,14 +10,20 @@ import KKTNet
 /// is accumulated as (1/m) J̃ᵀJ̃ with J̃ = AJ, block by block (syrk). G ⪰ 0, so Levenberg–Marquardt's
 /// damped system is always positive definite. The gradient is the Lagrangian's. λ₁ must be 0.
 public final class NetworkGaussNewtonProblem: GaussNewtonObjective {
+  /// Layer sizes and activations.
   public let architecture: Architecture
+  /// bce or ce.
   public let loss: Loss
+  /// λ₂.
   public let l2: Double
   public let parameterCount: Int
   let data: NetworkBlocks
 
-  /// With a `communicator` of several ranks, `inputs` and `targets` are this rank's samples and f, G and g
-  /// are sums over every rank's (one all-reduce per quantity). Collective then.
+  /// The problem of `network` over the samples (columns) of `inputs` and `targets`. With a
+  /// `communicator` of several ranks, `inputs` and `targets` are this rank's samples and f, G and g are sums
+  /// over every rank's (one all-reduce per quantity). Collective then.
+  ///
+  /// - Precondition: the loss is bce or ce and λ₁ = 0 (a ``TrainingPlan`` checks and throws instead).
   public init(
     network: Network, inputs: Matrix, targets: Matrix, blockSize: Int = 2048,
     communicator: any Communicator = SingleProcessCommunicator.shared

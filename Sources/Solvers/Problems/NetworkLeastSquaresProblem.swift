@@ -10,6 +10,7 @@ import KKTNet
 /// samples (syrk, gemv), so the whole Jacobian is only formed when a QR or SVD solver asks for it.
 /// The L1 penalty is not a least-squares term: λ₁ must be 0.
 public final class NetworkLeastSquaresProblem: LeastSquaresProblem {
+  /// Layer sizes and activations.
   public let architecture: Architecture
   /// λ₂.
   public let l2: Double

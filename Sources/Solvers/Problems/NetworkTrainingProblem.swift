@@ -14,8 +14,11 @@ import KKTNet
 /// rank adds ∇R and R to the same reduced numbers: the same batches as the single process, summed in
 /// another order.
 public final class NetworkTrainingProblem {
+  /// The network: architecture, loss and penalty (its θ is the solver's start, not used here).
   public let network: Network
+  /// x⁰, n₀ × m.
   public let inputs: Matrix
+  /// y, n_N × m.
   public let targets: Matrix
   /// The ranks that hold the samples.
   public let communicator: any Communicator
@@ -32,7 +35,8 @@ public final class NetworkTrainingProblem {
   private var batchWorkspace: Lagrangian.Workspace?
   private var batchCapacity = 0
 
-  /// Collective (one all-reduce of m_r) when `communicator` has several ranks.
+  /// The objective J of `network` over the samples (columns) of `inputs` and `targets`. Collective (one
+  /// all-reduce of m_r) when `communicator` has several ranks.
   public init(
     network: Network, inputs: Matrix, targets: Matrix,
     communicator: any Communicator = SingleProcessCommunicator.shared, sampleOffset: Int = 0

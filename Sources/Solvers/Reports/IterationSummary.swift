@@ -4,7 +4,9 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   public var iteration: Int
   /// For first-order solvers, the epochs completed (passes over the training data); nil otherwise.
   public var epoch: Int?
-  /// The objective at the point the iteration ends on (the new point if the step was accepted).
+  /// The objective f at the point the iteration ends on (the new point if the step was accepted): for a
+  /// ``LeastSquaresProblem`` f = ½‖r‖², half the residual sum of squares; for a network J(θ), the data term
+  /// plus the penalty.
   public var loss: Double
   /// f(before) − f(after): positive when the loss went down, 0 for a rejected step.
   public var lossChange: Double
@@ -26,6 +28,7 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   /// Seconds since the solver started.
   public var time: Double
 
+  /// A summary from its values.
   public init(
     iteration: Int, loss: Double, lossChange: Double, gradientMaxNorm: Double, stepNorm: Double, gainRatio: Double,
     damping: Double, accepted: Bool, validationLoss: Double? = nil, time: Double, epoch: Int? = nil
@@ -45,13 +48,27 @@ public struct IterationSummary: Equatable, Sendable, Codable {
 
   /// The keys of its `Codable` form, in the order of a history file's columns.
   public enum CodingKeys: String, CodingKey, CaseIterable {
-    case iteration, epoch, loss
+    /// `iteration`.
+    case iteration
+    /// `epoch`.
+    case epoch
+    /// `loss`.
+    case loss
+    /// `loss_change`.
     case lossChange = "loss_change"
+    /// `gradient_max_norm`.
     case gradientMaxNorm = "gradient_max_norm"
+    /// `step_norm`.
     case stepNorm = "step_norm"
+    /// `gain_ratio`.
     case gainRatio = "gain_ratio"
-    case damping, accepted
+    /// `damping`.
+    case damping
+    /// `accepted`.
+    case accepted
+    /// `validation_loss`.
     case validationLoss = "validation_loss"
+    /// `time`.
     case time
   }
 }

@@ -13,12 +13,16 @@ public struct SolverLogger {
   /// Whether to print the time column (off for output that must be the same on every run).
   public let showsTime: Bool
 
-  /// A logger for the summaries of `method`, whose step-control column it names; each line goes to `write`
-  /// (standard output by default).
+  /// A logger for the summaries of `solver` (a solver such as ``LevenbergMarquardt``, a ``TrainingPlan``,
+  /// or an ``IterativeMethod``), which names the step-control column; each line goes to `write` (standard
+  /// output by default).
+  ///
+  ///     var logger = SolverLogger(for: solver)
+  ///     let result = solver.minimize(problem, from: start) { logger.log($0) }
   public init(
-    for method: some IterativeMethod, showsTime: Bool = true, write: @escaping (String) -> Void = { print($0) }
+    for solver: some StepControlNaming, showsTime: Bool = true, write: @escaping (String) -> Void = { print($0) }
   ) {
-    self.init(stepControlName: method.stepControlName, showsTime: showsTime, write: write)
+    self.init(stepControlName: solver.stepControlName, showsTime: showsTime, write: write)
   }
 
   /// A logger whose step-control column is called `stepControlName`.

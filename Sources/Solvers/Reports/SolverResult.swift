@@ -22,6 +22,7 @@ public struct SolverResult: Sendable {
   /// Seconds from start to stop (over every session of a resumed run).
   public var elapsed: Double
 
+  /// A result from its values.
   public init(
     parameters: [Double], loss: Double, iterations: Int, termination: Termination, history: [IterationSummary],
     evaluations: EvaluationCounts, elapsed: Double

@@ -8,9 +8,12 @@ import KKTNet
 /// Moré's running maximum (Marquardt 1963, Moré 1978), so that the step does not depend on the
 /// parameters' units. Its state is d.
 public struct DampedNewtonDescent: SecondOrderDescent {
+  /// D: the identity or Marquardt's diag(JᵀJ).
   public var scaling: DampingScaling
+  /// How (G + μD)δ = −g is solved.
   public var solver: DampedLinearSolver
 
+  /// The descent with scaling D, solved by `linearSolver`.
   public init(scaling: DampingScaling, linearSolver: LinearSolverKind) {
     self.scaling = scaling
     solver = DampedLinearSolver(kind: linearSolver)

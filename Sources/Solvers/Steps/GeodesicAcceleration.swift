@@ -15,6 +15,7 @@ public struct GeodesicAcceleration: Sendable {
   /// α, the largest accepted ratio 2‖a‖/‖v‖ (0.75 by default, GSL's avmax).
   public var maximumRatio: Double
 
+  /// Transtrum & Sethna's defaults: h = 0.1 for the second derivative, α = 0.75 for the ratio limit.
   public init(step: Double = 0.1, maximumRatio: Double = 0.75) {
     precondition(step > 0 && maximumRatio > 0, "h and α must be positive")
     self.step = step

@@ -4,8 +4,10 @@ import KKTNet
 /// Gδ = −g), by the chosen linear solver — the SVD's is the minimum-norm one, also when J is rank
 /// deficient. It ignores the control: a line search scales it instead.
 public struct NewtonDescent: SecondOrderDescent {
+  /// How Gδ = −g (or min ‖Jδ + r‖) is solved.
   public var solver: DampedLinearSolver
 
+  /// The descent solved by `linearSolver`.
   public init(linearSolver: LinearSolverKind) { solver = DampedLinearSolver(kind: linearSolver) }
 
   public func start(_ system: DampedLinearSolver.System) -> NoState { NoState() }

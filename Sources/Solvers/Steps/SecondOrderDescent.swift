@@ -4,6 +4,7 @@ import KKTNet
 /// and the control c that the search keeps — μ for the damped step, nothing for the Gauss–Newton step —
 /// the step δ(c). Its state is what it carries from one linearization to the next (the scaling D).
 public protocol SecondOrderDescent: Sendable {
+  /// What a checkpoint keeps of the descent (D of Marquardt's scaling, or nothing).
   associatedtype State: Codable, Sendable
 
   /// The state at the first linearization.
@@ -31,5 +32,6 @@ public protocol SecondOrderDescent: Sendable {
 
 /// The state of a part that keeps none.
 public struct NoState: Codable, Sendable, Equatable {
+  /// The empty state.
   public init() {}
 }

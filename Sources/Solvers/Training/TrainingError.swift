@@ -17,7 +17,11 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   case stateMismatch(String)
   /// A setting that needs every sample's rows on one rank (J and r), given to a data-parallel run.
   case needsWholeJacobian(String)
+  /// A setting of the plan out of its range (a learning rate that is not positive, a batch of no samples,
+  /// a negative budget): the sentence names the ``TrainingPlan`` property.
+  case invalidSetting(String)
 
+  /// The sentence to show.
   public var description: String {
     switch self {
     case .l1NeedsFirstOrder(let solver):
@@ -32,7 +36,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case .needsWholeJacobian(let setting):
       return
         "\(setting) needs the whole Jacobian on one rank; a data-parallel run sums JᵀJ and Jᵀr over the ranks, so use the Cholesky or SVD linear solver without geodesic acceleration"
-    case .shapeMismatch(let sentence), .stateMismatch(let sentence):
+    case .shapeMismatch(let sentence), .stateMismatch(let sentence), .invalidSetting(let sentence):
       return sentence
     }
   }

@@ -5,9 +5,11 @@ import KKTNet
 /// builds the matching problem (least squares for mse, generalized Gauss–Newton for bce/ce, mini-batch
 /// gradients for first-order methods) and solver.
 public struct TrainingPlan: Sendable, Codable, Equatable {
+  /// The method: a first-order solver, Gauss–Newton or Levenberg–Marquardt.
   public var solver: SolverKind
   /// η (first-order); nil for the solver's default.
   public var learningRate: Double?
+  /// How η changes over the epochs (first-order).
   public var schedule: LearningRateSchedule = .constant
   /// Samples per update (first-order); nil for the solver's default.
   public var batchSize: Int?
@@ -21,20 +23,27 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   public var seed: UInt64 = 1
   /// Levenberg–Marquardt's damping: Nielsen's gain-ratio rule (default) or trainlm's schedule.
   public var damping: DampingKind = .trustRegion
+  /// D of a damping schedule: the identity (Levenberg) or diag(JᵀJ) (Marquardt).
   public var scaling: DampingScaling = .identity
   /// nil for the default: Cholesky for Levenberg–Marquardt, SVD for Gauss–Newton.
   public var linearSolver: LinearSolverKind?
+  /// Geodesic acceleration (Levenberg–Marquardt with a damping schedule and mse only).
   public var geodesicAcceleration = false
+  /// Stop when the loss J(θ) falls to this.
   public var goal: Double = 0
+  /// Seconds the run may take; nil for no limit.
   public var timeLimit: Double?
   /// Early stopping: evaluations (epochs or accepted steps) without a new best validation loss; nil for
   /// the default, 6 (trainlm's max_fail) for the Gauss–Newton family and 20 epochs for first-order methods.
   public var patience: Int?
   /// Convergence tolerances of the Gauss–Newton family.
   public var gradientTolerance: Double = 1e-12
+  /// Stop when a step is smaller than this relative to θ.
   public var stepTolerance: Double = 1e-12
+  /// Stop when an accepted step reduces the loss by less than this fraction of it.
   public var functionTolerance: Double = 1e-12
 
+  /// A plan for `solver` with every other setting at its default.
   public init(solver: SolverKind) { self.solver = solver }
 
   /// The default budget: 100 epochs or iterations.
@@ -67,8 +76,10 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       maximumValidationFailures: patience ?? (solver.isFirstOrder ? 20 : 6))
   }
 
-  /// Why the plan cannot train this network, or nil.
+  /// Why the plan cannot train this network, or nil: a setting out of its range, or settings that do not
+  /// go together (L1 with the Gauss–Newton family, QR for a classifier, …).
   public func incompatibility(with network: Network) -> TrainingError? {
+    if let setting = invalidSetting() { return .invalidSetting(setting) }
     if !solver.isFirstOrder && network.regularization.l1 > 0 { return .l1NeedsFirstOrder(solver) }
     if linearSolver == .qr && network.loss != .meanSquaredError && !solver.isFirstOrder {
       return .qrNeedsResiduals(network.loss)
@@ -80,6 +91,28 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       if geodesicAcceleration { return .trustRegionSetting("geodesic acceleration") }
       if linearSolver == .svd { return .trustRegionSetting("the SVD solver") }
       if scaling != .identity { return .trustRegionSetting("Marquardt's scaling") }
+    }
+    return nil
+  }
+
+  /// The sentence for the first setting out of its range, or nil.
+  private func invalidSetting() -> String? {
+    if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+      return "learningRate must be a positive finite number, not \(learningRate)"
+    }
+    if let batchSize, batchSize < 1 { return "batchSize must be at least 1, not \(batchSize)" }
+    if !(momentum >= 0 && momentum < 1) { return "momentum must lie in [0, 1), not \(momentum)" }
+    if let epochs, epochs < 0 { return "epochs must not be negative, not \(epochs)" }
+    if let maximumIterations, maximumIterations < 0 {
+      return "maximumIterations must not be negative, not \(maximumIterations)"
+    }
+    if let patience, patience < 1 { return "patience must be at least 1, not \(patience)" }
+    if let timeLimit, !(timeLimit > 0) { return "timeLimit must be positive, not \(timeLimit)" }
+    for (name, value) in [
+      ("gradientTolerance", gradientTolerance), ("stepTolerance", stepTolerance),
+      ("functionTolerance", functionTolerance),
+    ] where !(value >= 0 && value.isFinite) {
+      return "\(name) must be a finite number ≥ 0, not \(value)"
     }
     return nil
   }
@@ -243,6 +276,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     public var field: String
     /// Its value in the other plan and in this one.
     public var saved: String
+    /// Its value in this plan.
     public var current: String
   }
 

@@ -3,8 +3,11 @@ import KKTNet
 /// A saved training run: the run state of whichever solver the plan runs. It is what a checkpoint holds,
 /// beside the plan that made it.
 public enum TrainingState: Codable, Sendable {
+  /// A Levenberg–Marquardt run's state.
   case levenbergMarquardt(RunState<LevenbergMarquardt.State>)
+  /// A Gauss–Newton run's state.
   case gaussNewton(RunState<GaussNewton.State>)
+  /// A first-order run's state.
   case firstOrder(RunState<FirstOrderSolver.State>)
 
   /// Iterations done.
@@ -43,9 +46,12 @@ public enum TrainingState: Codable, Sendable {
 
 /// When and where a training run saves its ``TrainingState``: every `every` iterations, and at the end.
 public struct TrainingCheckpointing {
+  /// Iterations between two saves.
   public var every: Int
+  /// Called with the state to save.
   public var save: (TrainingState) -> Void
 
+  /// Saves the state through `save` every `every` iterations and at the end.
   public init(every: Int, save: @escaping (TrainingState) -> Void) {
     precondition(every >= 1, "checkpoints need a positive interval")
     self.every = every
@@ -54,6 +60,10 @@ public struct TrainingCheckpointing {
 }
 
 /// The result of a training run: the solver's result and the trained network.
+///
+/// The solver result's properties read through it: `result.loss` is J(θ) of the trained network over the
+/// training samples — the mean loss (1/m)Σℓ plus the penalty; for mse ℓ = ½‖xᴺ − y‖², so J is half the
+/// mean squared error of a one-output network — and `result.termination`, `result.history` are the solver's.
 @dynamicMemberLookup
 public struct TrainingResult: Sendable {
   /// What the solver reported.
@@ -61,5 +71,6 @@ public struct TrainingResult: Sendable {
   /// The network with the trained parameters (after early stopping, the best validated ones).
   public var network: Network
 
+  /// The solver result's properties (`result.loss`, `result.termination`, …) on the training result.
   public subscript<T>(dynamicMember keyPath: KeyPath<SolverResult, T>) -> T { solverResult[keyPath: keyPath] }
 }

@@ -114,8 +114,8 @@ func certificateText(_ certificate: KKTCertificate) -> String {
     "  adjoint residual  max‖∂L/∂xᵏ‖∞  \(scientific(certificate.adjointResidual))",
     "  gradient norm     ‖∂L/∂θ‖∞      \(scientific(certificate.gradientNorm))",
   ]
-  let norms = certificate.multiplierNorms.enumerated().map {
-    "‖λ\(superscript($0.offset + 1))‖ = \(scientific($0.element))"
+  let norms = certificate.multiplierNorms.enumerated().dropFirst().map {
+    "‖λ\(superscript($0.offset))‖ = \(scientific($0.element))"
   }
   lines.append("  multipliers       " + norms.joined(separator: ", "))
   return lines.joined(separator: "\n")
@@ -138,7 +138,7 @@ struct CertificateReport: Encodable {
     adjointResidual = certificate.adjointResidual
     gradientNorm = certificate.gradientNorm
     multiplierNorms = Dictionary(
-      uniqueKeysWithValues: certificate.multiplierNorms.enumerated().map { ("\($0.offset + 1)", $0.element) })
+      uniqueKeysWithValues: certificate.multiplierNorms.enumerated().dropFirst().map { ("\($0.offset)", $0.element) })
   }
 
   enum CodingKeys: String, CodingKey {

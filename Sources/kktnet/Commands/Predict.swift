@@ -66,12 +66,14 @@ struct Predict: ParsableCommand {
       + 6 * MemoryEstimate.doubles(m, architecture.outputSize)).check(
         "the \(architecture.layerSizes.map(String.init).joined(separator: "-")) network on \(m) samples",
         "for its outputs")
+    let outputs = try file.predict(dataset).outputs
     if let standardization = file.standardization { dataset.inputs = standardization.standardizeInputs(dataset.inputs) }
-    let lagrangian = Lagrangian(
-      network: network, inputs: dataset.inputs, targets: Matrix(rows: architecture.outputSize, columns: m))
-    var outputs = lagrangian.outputs(parameters: network.parameters)
-    if let standardization = file.standardization { outputs = standardization.unstandardizeTargets(outputs) }
-    try Finiteness.rows(of: data.data).checkOutputs(outputs, lagrangian, parameters: network.parameters)
+    if outputs.elements.contains(where: { !$0.isFinite }) {
+      // Only to say where the forward pass overflowed.
+      let lagrangian = Lagrangian(
+        network: network, inputs: dataset.inputs, targets: Matrix(rows: architecture.outputSize, columns: m))
+      try Finiteness.rows(of: data.data).checkOutputs(outputs, lagrangian, parameters: network.parameters)
+    }
     var columns = (0..<outputs.rows).map { i in ("y\(i)", outputs.row(i)) }
     if std, let trainingData {
       let deviations = try standardDeviations(file, trainingData, inputs: dataset.inputs)
