@@ -94,6 +94,20 @@ struct KKTNetMPITests {
     #expect(run.standardOutput.isEmpty, "\(run)")
   }
 
+  @Test("a rank's memory check counts the P × P normal matrix it sums, not the single process's dual system")
+  func memoryCheckUnderMPI() throws {
+    // 30-20000-1 on 569 samples: P = 640 001 > m, so one process takes the M × M dual system (a few GB at
+    // most), while the ranks sum JᵀJ, P² doubles = 3.3 TB: refused before any allocation, on every rank.
+    let flags = [
+      "train", "--data", datasetPath("breast_cancer"), "--architecture", "30-20000-1", "--loss", "mse",
+      "--solver", "levenberg-marquardt", "--max-iterations", "1",
+    ]
+    let run = try mpirun(flags, executable: kktnetMPI())
+    #expect(!run.timedOut && run.status == 1, "\(run)")
+    #expect(run.standardError.contains("for its P × P normal matrices"), "\(run)")
+    #expect(run.standardError.components(separatedBy: "TB").count == 2, "one sentence: \(run)")
+  }
+
   @Test("a data file no rank can read stops every rank with one sentence")
   func unreadable() throws {
     let missing = "/nonexistent-\(UUID().uuidString)/data.csv"

@@ -8,8 +8,11 @@ extension TrainingPlan {
   ///   λ₂ > 0) < P: J and r (the trust region then factors J by QR, which allows M < P);
   /// - otherwise, with m·n_N < P: the factor F (m·n_N × P) of G = FᵀF + λ₂I_W, for Levenberg–Marquardt's
   ///   damping schedules, and for Gauss–Newton when λ₂ = 0.
-  public func usesDualSystem(network: Network, sampleCount m: Int) -> Bool {
-    guard !solver.isFirstOrder else { return false }
+  ///
+  /// Never in a data-parallel run (`distributed`): JJᵀ couples samples held by different ranks, so the
+  /// ranks sum the normal equations instead.
+  public func usesDualSystem(network: Network, sampleCount m: Int, distributed: Bool = false) -> Bool {
+    guard !solver.isFirstOrder, !distributed else { return false }
     let p = network.architecture.parameterCount
     if network.loss == .meanSquaredError && residualCount(network: network, sampleCount: m) < p { return true }
     let factorRows = MemoryEstimate.saturatingProduct(m, network.architecture.outputSize)
@@ -51,13 +54,16 @@ extension TrainingPlan {
   /// - Gauss–Newton and Levenberg–Marquardt: the data cut into blocks (a copy, (n₀ + n_N)·m), the block's
   ///   workspace and Jᵀ (P × 2048·n_N at most), a few P-vectors, and two linearizations (the current one
   ///   and the new point's, alive together when a step is accepted) with the linear solver's copies:
-  ///   - the dual system (``usesDualSystem(network:sampleCount:)``): J and r (M·P + M) each, and for the
+  ///   - the dual system (``usesDualSystem(network:sampleCount:distributed:)``, never for a rank of a
+  ///     data-parallel run, `distributed`): J and r (M·P + M) each, and for the
   ///     step J·D^−½ and the M × M Gram matrix with its factor (and, for QR/SVD, U and Vᵀ);
   ///   - otherwise the P × P normal matrix each, plus J (M × P) when the linear solver (QR, SVD) or
   ///     geodesic acceleration needs it, and for the step the damped matrix and LAPACK's copy of it (the
   ///     stacked (M + P) × P system for QR and SVD);
   /// - validation: a workspace for the validation samples.
-  public func memoryEstimate(network: Network, sampleCount m: Int, validationSampleCount v: Int = 0) -> Int {
+  public func memoryEstimate(
+    network: Network, sampleCount m: Int, validationSampleCount v: Int = 0, distributed: Bool = false
+  ) -> Int {
     let architecture = network.architecture
     let p = architecture.parameterCount
     var total = MemoryEstimate.workspace(architecture, sampleCount: v > 0 ? v : 0)
@@ -79,7 +85,7 @@ extension TrainingPlan {
     let jacobian = MemoryEstimate.doubles(residuals, p) + MemoryEstimate.doubles(residuals)
     // A network's trust region takes the normal equations (Cholesky), as the damping schedules do.
     let kind = linearSolver ?? (solver == .gaussNewton ? .svd : .cholesky)
-    if usesDualSystem(network: network, sampleCount: m) {
+    if usesDualSystem(network: network, sampleCount: m, distributed: distributed) {
       let gram = MemoryEstimate.doubles(residuals, residuals)
       var step = MemoryEstimate.doubles(residuals, p) + 2 * gram
       if kind != .cholesky { step = step + gram + MemoryEstimate.doubles(residuals, p) }

@@ -68,7 +68,10 @@ struct CompareSolvers: ParsableCommand {
         throw ValidationError("\(kind): \(problem).")
       }
       try
-        (MemoryEstimate(bytes: plan.memoryEstimate(network: setup.network, sampleCount: m, validationSampleCount: v))
+        (MemoryEstimate(
+          bytes: plan.memoryEstimate(
+            network: setup.network, sampleCount: m, validationSampleCount: v,
+            distributed: DataParallel.communicator.size > 1))
         + MemoryEstimate.workspace(architecture, sampleCount: max(m, v))).check(
           "\(kind) on a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network with \(m) samples",
           "for its solver's buffers")

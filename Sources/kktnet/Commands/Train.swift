@@ -195,19 +195,21 @@ struct Train: ParsableCommand {
     }
   }
 
-  /// Checks that the run fits in memory: the solver's buffers (``TrainingPlan/memoryEstimate(network:sampleCount:validationSampleCount:)``),
+  /// Checks that the run fits in memory: the solver's buffers (``TrainingPlan/memoryEstimate(network:sampleCount:validationSampleCount:distributed:)``),
   /// the report's passes over the data, and a checkpoint's copies of the state.
   func checkMemory(_ setup: TrainingSetup, _ plan: TrainingPlan) throws {
     let architecture = setup.network.architecture
     let m = setup.training.inputs.columns  // this rank's share: what this process allocates
     let v = setup.validation?.inputs.columns ?? 0
+    let distributed = DataParallel.communicator.size > 1
     let solverBytes = MemoryEstimate(
-      bytes: plan.memoryEstimate(network: setup.network, sampleCount: m, validationSampleCount: v))
+      bytes: plan.memoryEstimate(
+        network: setup.network, sampleCount: m, validationSampleCount: v, distributed: distributed))
     let report = MemoryEstimate.workspace(architecture, sampleCount: max(m, v))
     let saving = checkpoint == nil ? .zero : 16 * MemoryEstimate.parameters(architecture)
     try (solverBytes + report + saving).check(
       "\(solver) on a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network with \(m) samples",
-      plan.usesDualSystem(network: setup.network, sampleCount: m)
+      plan.usesDualSystem(network: setup.network, sampleCount: m, distributed: distributed)
         ? "for its M × M dual systems" : solver.isFirstOrder ? "for its workspaces" : "for its P × P normal matrices")
   }
 
