@@ -17,14 +17,17 @@ public struct TrustRegionLevenbergMarquardt: Sendable {
     /// How the linearization is held: J by a pivoted QR, or the normal equations by Cholesky.
     public var linearization: Linearization
     public var stopping: StoppingCriteria
+    /// l ≤ θ ≤ u, or nil for none: the projected active-set trust region of ``TrustRegionMethod``.
+    public var bounds: BoxConstraints?
 
     public init(
       trustRegion: TrustRegion.Options = TrustRegion.Options(), linearization: Linearization = .automatic,
-      stopping: StoppingCriteria = StoppingCriteria()
+      stopping: StoppingCriteria = StoppingCriteria(), bounds: BoxConstraints? = nil
     ) {
       self.trustRegion = trustRegion
       self.linearization = linearization
       self.stopping = stopping
+      self.bounds = bounds
     }
   }
 

@@ -14,7 +14,9 @@ struct Fit: ParsableCommand {
       residual sum of squares SSR = ‖r‖² (twice the solver's loss ½‖r‖²), s = √(SSR/(m − p)), R² and the \
       correlations; --sigma weights as SciPy's curve_fit does (rᵢ = (f − yᵢ)/σᵢ; --absolute-sigma: σ are \
       standard deviations, not relative weights). --robust fits SciPy least_squares's losses through the \
-      Triggs correction; its statistics are those of the reweighted fit.
+      Triggs correction; its statistics are those of the reweighted fit. --bounds keeps parameters in a box \
+      (Levenberg–Marquardt: a projected active-set trust region); a parameter that ends on its bound is \
+      reported as such and held fixed there for the statistics (standard error 0, not counted in m − p).
       """)
 
   @Option(help: "The data (CSV with a header row).")
@@ -60,6 +62,9 @@ struct Fit: ParsableCommand {
   @Option(help: "C, the residual size where the robust loss starts to discount (SciPy's f_scale).")
   var robustScale: Double?
 
+  @Option(help: "Bounds on parameters, 'b=0:inf,c=-1:1' (lower:upper, inf or -inf for none); Levenberg–Marquardt.")
+  var bounds: String?
+
   @Option(help: "levenberg-marquardt or gauss-newton.")
   var solver: FitSolver.Method = .levenbergMarquardt
 
@@ -92,6 +97,10 @@ struct Fit: ParsableCommand {
     guard maxIterations >= 1 && maxIterations <= 100_000_000 else {
       throw ValidationError("--max-iterations must lie between 1 and 100000000.")
     }
+    if let bounds {
+      _ = try BoundsSpecification(bounds)
+      guard solver == .levenbergMarquardt else { throw ValidationError("--bounds needs --solver levenberg-marquardt.") }
+    }
     if predictAt != nil && grid != nil { throw ValidationError("give --predict-at or --grid, not both.") }
     if out != nil && predictAt == nil && grid == nil {
       throw ValidationError("--out writes bands: give --predict-at or --grid.")
@@ -109,18 +118,18 @@ struct Fit: ParsableCommand {
     let base = setup.problem
     let result: SolverResult
     let statistics: FitStatistics
-    let fitSolver = FitSolver(method: solver, maximumIterations: maxIterations)
+    let fitSolver = FitSolver(method: solver, maximumIterations: maxIterations, bounds: setup.bounds)
     if let robust {
       let problem = RobustLeastSquaresProblem(base, loss: robust, scale: robustScale ?? 1)
       result = fitSolver.minimize(problem, from: setup.start)
       statistics = FitStatistics(
         problem: problem, parameters: result.parameters, absoluteSigma: absoluteSigma,
-        parameterNames: setup.parameterNames)
+        parameterNames: setup.parameterNames, held: setup.held(at: result.parameters))
     } else {
       result = fitSolver.minimize(base, from: setup.start)
       statistics = FitStatistics(
         problem: base, parameters: result.parameters, totalSumOfSquares: base.totalSumOfSquares,
-        absoluteSigma: absoluteSigma, parameterNames: setup.parameterNames)
+        absoluteSigma: absoluteSigma, parameterNames: setup.parameterNames, held: setup.held(at: result.parameters))
     }
     if result.termination == .nonFiniteStart {
       throw InputError("the model is not finite at the starting values \(setup.startText); choose other --start values")
@@ -171,6 +180,61 @@ struct StartValues {
     }
     self.names = names
     self.values = values
+  }
+}
+
+/// `--bounds b=0:inf,c=-1:1`: for each named parameter a lower and an upper bound (±inf for none), l ≤ u.
+struct BoundsSpecification {
+  let names: [String]
+  let lower: [Double]
+  let upper: [Double]
+
+  init(_ text: String) throws {
+    var (names, lower, upper) = ([String](), [Double](), [Double]())
+    func bound(_ text: Substring) -> Double? {
+      let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+      if t == "inf" || t == "+inf" || t == "infinity" { return .infinity }
+      if t == "-inf" || t == "-infinity" { return -.infinity }
+      return parseDecimal(t).flatMap { $0.isFinite ? $0 : nil }
+    }
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let parts = item.split(separator: "=", maxSplits: 1)
+      let range = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false) : []
+      guard parts.count == 2, range.count == 2, let l = bound(range[0]), let u = bound(range[1]) else {
+        throw ValidationError(
+          "--bounds takes name=lower:upper pairs, like b=0:inf,c=-1:1, not '\(item.prefix(60))'.")
+      }
+      let name = parts[0].trimmingCharacters(in: .whitespaces)
+      guard l <= u, l < .infinity, u > -.infinity else {
+        throw ValidationError(
+          "--bounds: the bounds of \(name.prefix(60)) need lower ≤ upper, not '\(parts[1].prefix(60))'.")
+      }
+      guard !names.contains(name) else { throw ValidationError("--bounds names \(name.prefix(60)) twice.") }
+      names.append(name)
+      lower.append(l)
+      upper.append(u)
+    }
+    (self.names, self.lower, self.upper) = (names, lower, upper)
+  }
+
+  /// The box of the parameters `parameterNames` (unbounded where not named).
+  func constraints(parameterNames: [String]) throws -> BoxConstraints {
+    if let unknown = names.first(where: { !parameterNames.contains($0) }) {
+      throw ValidationError(
+        "--bounds names \(unknown.prefix(60)), which is not a parameter; the parameters are \(parameterNames.joined(separator: ", "))."
+      )
+    }
+    var box = (
+      lower: [Double](repeating: -.infinity, count: parameterNames.count),
+      upper: [Double](
+        repeating: .infinity, count: parameterNames.count)
+    )
+    for (k, name) in names.enumerated() {
+      let j = parameterNames.firstIndex(of: name)!
+      box.lower[j] = lower[k]
+      box.upper[j] = upper[k]
+    }
+    return BoxConstraints(lower: box.lower, upper: box.upper)
   }
 }
 
