@@ -10,7 +10,7 @@ import Foundation
 ///     arctan   ρ(z) = arctan(z)
 ///
 /// Each behaves like z near 0, so C marks where a residual starts to count as an outlier.
-public enum RobustLoss: String, CaseIterable, Sendable {
+public enum RobustLoss: String, CaseIterable, Sendable, Codable {
   case linear
   case huber
   case softL1 = "soft-l1"

@@ -9,7 +9,8 @@ extension TrainingPlan {
   /// - otherwise, with m·n_N < P: the factor F (m·n_N × P) of G = FᵀF + λ₂I_W, for Levenberg–Marquardt's
   ///   damping schedules, and for Gauss–Newton when λ₂ = 0.
   public func usesDualSystem(network: Network, sampleCount m: Int) -> Bool {
-    guard !solver.isFirstOrder else { return false }
+    // A robust loss forms G = J̃ᵀJ̃ from the whole corrected J̃ (RobustLeastSquaresProblem).
+    guard !solver.isFirstOrder, robustLoss == nil else { return false }
     let p = network.architecture.parameterCount
     if network.loss == .meanSquaredError && residualCount(network: network, sampleCount: m) < p { return true }
     let factorRows = MemoryEstimate.saturatingProduct(m, network.architecture.outputSize)
@@ -22,7 +23,7 @@ extension TrainingPlan {
   /// the problem has no residual Jacobian of fewer rows than columns (a classifier, or least squares with
   /// λ₂ > 0), so that the M × M dual system serves the steps and no P × P matrix is formed.
   public func effectiveDamping(network: Network, sampleCount m: Int) -> DampingKind {
-    guard solver == .levenbergMarquardt, damping == .trustRegion else { return damping }
+    guard solver == .levenbergMarquardt, damping == .trustRegion, robustLoss == nil else { return damping }
     let p = network.architecture.parameterCount
     let factorRows = MemoryEstimate.saturatingProduct(m, network.architecture.outputSize)
     let leastSquaresDual =
@@ -87,7 +88,7 @@ extension TrainingPlan {
     }
     let normal = MemoryEstimate.doubles(p, p)
     let needsJacobian =
-      network.loss == .meanSquaredError && (kind != .cholesky || geodesicAcceleration)
+      network.loss == .meanSquaredError && (kind != .cholesky || geodesicAcceleration || robustLoss != nil)
     var system = normal + MemoryEstimate.doubles(p)
     var step = 2 * normal
     if needsJacobian {

@@ -25,6 +25,13 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   /// nil for the default: Cholesky for Levenberg–Marquardt, SVD for Gauss–Newton.
   public var linearSolver: LinearSolverKind?
   public var geodesicAcceleration = false
+  /// A robust loss on the data residuals of an mse network (Gauss–Newton family), or nil for least squares:
+  /// f = (1/2m) Σᵢⱼ C²ρ(((xᴺᵢⱼ − yᵢⱼ)/C)²) + (λ₂/2)‖W‖², through the Triggs correction
+  /// (``RobustLeastSquaresProblem`` with scale C/√m on the residuals (xᴺ − y)/√m; the penalty rows stay
+  /// quadratic). The validation loss stays the mse.
+  public var robustLoss: RobustLoss?
+  /// C, in the units of the targets (standardized ones when they are); nil for 1.
+  public var robustScale: Double?
   public var goal: Double = 0
   public var timeLimit: Double?
   /// Early stopping: evaluations (epochs or accepted steps) without a new best validation loss; nil for
@@ -76,6 +83,11 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     if geodesicAcceleration && (network.loss != .meanSquaredError || solver != .levenbergMarquardt) {
       return .geodesicNeedsLeastSquares
     }
+    if robustLoss != nil {
+      if solver.isFirstOrder { return .robustNeedsSecondOrder(solver) }
+      if network.loss != .meanSquaredError { return .robustNeedsLeastSquares(network.loss) }
+      if geodesicAcceleration { return .geodesicNeedsLeastSquares }
+    }
     if solver == .levenbergMarquardt && damping == .trustRegion {
       if geodesicAcceleration { return .trustRegionSetting("geodesic acceleration") }
       if linearSolver == .svd { return .trustRegionSetting("the SVD solver") }
@@ -118,10 +130,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     let result: SolverResult
     switch solver {
     case .gaussNewton, .levenbergMarquardt:
-      let objective: any GaussNewtonObjective =
-        network.loss == .meanSquaredError
-        ? NetworkLeastSquaresProblem(network: network, inputs: inputs, targets: targets)
-        : NetworkGaussNewtonProblem(network: network, inputs: inputs, targets: targets)
+      let objective = leastSquaresObjective(network: network, inputs: inputs, targets: targets)
       if solver == .gaussNewton {
         let options = GaussNewton.Options(linearSolver: linearSolver ?? .svd, stopping: stopping)
         var saved: RunState<GaussNewton.State>?
@@ -180,6 +189,20 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     var trained = network
     trained.parameters = result.parameters
     return TrainingResult(solverResult: result, network: trained)
+  }
+
+  /// The Gauss–Newton family's problem: least squares for mse (with the robust loss on its data rows, if
+  /// any), the generalized Gauss–Newton problem for bce and ce.
+  public func leastSquaresObjective(network: Network, inputs: Matrix, targets: Matrix) -> any GaussNewtonObjective {
+    guard network.loss == .meanSquaredError else {
+      return NetworkGaussNewtonProblem(network: network, inputs: inputs, targets: targets)
+    }
+    let base = NetworkLeastSquaresProblem(network: network, inputs: inputs, targets: targets)
+    guard let robustLoss else { return base }
+    let m = inputs.columns
+    return RobustLeastSquaresProblem(
+      base, loss: robustLoss, scale: (robustScale ?? 1) / Double(m).squareRoot(),
+      robustRows: 0..<(m * network.architecture.outputSize))
   }
 
   private static func checkShapes(_ network: Network, _ inputs: Matrix, _ targets: Matrix, _ what: String)
@@ -259,6 +282,8 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
         compare("scaling", \.scaling)
         compare("geodesicAcceleration", \.geodesicAcceleration)
       }
+      compare("robustLoss", \.robustLoss)
+      compare("robustScale", \.robustScale)
       compare("linearSolver", \.linearSolver)
     }
     return differences

@@ -56,11 +56,7 @@ struct Fit: ParsableCommand {
   @Option(help: "Draw the data, the fit and its bands as SVG here (a model of one predictor).")
   var plot: String?
 
-  @Option(help: "A robust loss: huber, soft-l1, cauchy or arctan.")
-  var robust: RobustLoss?
-
-  @Option(help: "C, the residual size where the robust loss starts to discount (SciPy's f_scale).")
-  var robustScale: Double?
+  @OptionGroup var robustLoss: RobustLossOptions
 
   @Option(help: "Bounds on parameters, 'b=0:inf,c=-1:1' (lower:upper, inf or -inf for none); Levenberg–Marquardt.")
   var bounds: String?
@@ -88,12 +84,6 @@ struct Fit: ParsableCommand {
     }
     if absoluteSigma && sigma == nil { throw ValidationError("--absolute-sigma needs --sigma.") }
     guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must lie between 0 and 1.") }
-    if let robustScale {
-      guard robust != nil else { throw ValidationError("--robust-scale needs --robust.") }
-      guard robustScale > 0 && robustScale.isFinite else {
-        throw ValidationError("--robust-scale must be a positive number.")
-      }
-    }
     guard maxIterations >= 1 && maxIterations <= 100_000_000 else {
       throw ValidationError("--max-iterations must lie between 1 and 100000000.")
     }
@@ -119,8 +109,8 @@ struct Fit: ParsableCommand {
     let result: SolverResult
     let statistics: FitStatistics
     let fitSolver = FitSolver(method: solver, maximumIterations: maxIterations, bounds: setup.bounds)
-    if let robust {
-      let problem = RobustLeastSquaresProblem(base, loss: robust, scale: robustScale ?? 1)
+    if let robust = robustLoss.robust {
+      let problem = RobustLeastSquaresProblem(base, loss: robust, scale: robustLoss.scale)
       result = fitSolver.minimize(problem, from: setup.start)
       statistics = FitStatistics(
         problem: problem, parameters: result.parameters, absoluteSigma: absoluteSigma,
@@ -141,8 +131,8 @@ struct Fit: ParsableCommand {
       try AtomicFile.write(drawing.rendered, to: plot)
     }
     let report = FitReport(
-      setup: setup, result: result, statistics: statistics, confidence: confidence, robust: robust,
-      robustScale: robustScale ?? 1, bands: bands, solver: solver)
+      setup: setup, result: result, statistics: statistics, confidence: confidence, robust: robustLoss.robust,
+      robustScale: robustLoss.scale, bands: bands, solver: solver)
     switch output.format {
     case .json: try printJSON(report)
     case .table: print(report.text)
@@ -150,7 +140,6 @@ struct Fit: ParsableCommand {
   }
 }
 
-extension RobustLoss: ExpressibleByArgument {}
 extension FitSolver.Method: ExpressibleByArgument {}
 
 /// `--start a=1,b=2`: names and finite values, in order, each name once.

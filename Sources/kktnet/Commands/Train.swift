@@ -69,7 +69,10 @@ struct Train: ParsableCommand {
     ).check()
     let setup = try TrainingSetup(options)
     let plan = options.plan(solver)
-    if let problem = plan.incompatibility(with: setup.network) { throw ValidationError(problem.description + ".") }
+    if let problem = plan.incompatibility(with: setup.network) {
+      let flag = problem == .robustNeedsLeastSquares(setup.network.loss) ? "--robust: " : ""
+      throw ValidationError(flag + problem.description + ".")
+    }
     let m = setup.training.inputs.columns
     try checkMemory(setup, plan)
     let budget = plan.iterationBudget(sampleCount: m)
