@@ -25,6 +25,13 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   public var validationLoss: Double?
   /// Seconds since the solver started.
   public var time: Double
+  /// Bayesian regularization: γ = P − α·tr((βc²JᵀJ + αI)⁻¹), the effective number of parameters, after the
+  /// iteration's re-estimate; nil for other solvers.
+  public var effectiveParameters: Double?
+  /// Bayesian regularization: α, the weight of E_W = ½‖θ‖², after the iteration's re-estimate.
+  public var alpha: Double?
+  /// Bayesian regularization: β, the weight of E_D = ½Σe², after the iteration's re-estimate.
+  public var beta: Double?
 
   public init(
     iteration: Int, loss: Double, lossChange: Double, gradientMaxNorm: Double, stepNorm: Double, gainRatio: Double,
@@ -53,5 +60,7 @@ public struct IterationSummary: Equatable, Sendable, Codable {
     case damping, accepted
     case validationLoss = "validation_loss"
     case time
+    case effectiveParameters = "effective_parameters"
+    case alpha, beta
   }
 }

@@ -13,6 +13,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   case robustNeedsLeastSquares(Loss)
   /// A robust loss is applied through the Triggs correction of the Gauss–Newton family.
   case robustNeedsSecondOrder(SolverKind)
+  /// Bayesian regularization needs an mse network without a penalty of its own.
+  case bayesianNeedsLeastSquares(String)
   /// A setting of a damping schedule given with the trust region.
   case trustRegionSetting(String)
   /// The data does not fit the network.
@@ -34,6 +36,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case .robustNeedsSecondOrder(let solver):
       return
         "a robust loss is applied through the Triggs correction of Gauss–Newton and Levenberg–Marquardt, not by \(solver)"
+    case .bayesianNeedsLeastSquares(let sentence):
+      return sentence
     case .trustRegionSetting(let setting):
       return "\(setting) goes with a damping schedule, not with the trust region; choose the Nielsen or trainlm damping"
     case .shapeMismatch(let sentence), .stateMismatch(let sentence):

@@ -10,7 +10,7 @@ extension TrainingPlan {
   ///   damping schedules, and for Gauss–Newton when λ₂ = 0.
   public func usesDualSystem(network: Network, sampleCount m: Int) -> Bool {
     // A robust loss forms G = J̃ᵀJ̃ from the whole corrected J̃ (RobustLeastSquaresProblem).
-    guard !solver.isFirstOrder, robustLoss == nil else { return false }
+    guard !solver.isFirstOrder, robustLoss == nil, solver != .bayesianRegularization else { return false }
     let p = network.architecture.parameterCount
     if network.loss == .meanSquaredError && residualCount(network: network, sampleCount: m) < p { return true }
     let factorRows = MemoryEstimate.saturatingProduct(m, network.architecture.outputSize)

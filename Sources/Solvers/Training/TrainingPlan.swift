@@ -83,6 +83,20 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     if geodesicAcceleration && (network.loss != .meanSquaredError || solver != .levenbergMarquardt) {
       return .geodesicNeedsLeastSquares
     }
+    if solver == .bayesianRegularization {
+      if network.loss != .meanSquaredError {
+        return .bayesianNeedsLeastSquares(
+          "Bayesian regularization fits the sum of squared errors of an mse network; \(network.loss) has none")
+      }
+      if network.regularization.l2 > 0 {
+        return .bayesianNeedsLeastSquares(
+          "Bayesian regularization chooses its own weight penalty α; train with λ₂ = 0")
+      }
+      if robustLoss != nil {
+        return .bayesianNeedsLeastSquares(
+          "Bayesian regularization's evidence assumes Gaussian errors, not a robust loss")
+      }
+    }
     if robustLoss != nil {
       if solver.isFirstOrder { return .robustNeedsSecondOrder(solver) }
       if network.loss != .meanSquaredError { return .robustNeedsLeastSquares(network.loss) }
@@ -129,6 +143,22 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     let stopping = stopping(sampleCount: m)
     let result: SolverResult
     switch solver {
+    case .bayesianRegularization:
+      let m = inputs.columns
+      let problem = BayesianRegularizationProblem(
+        NetworkLeastSquaresProblem(network: network, inputs: inputs, targets: targets),
+        residualScale: Double(m).squareRoot())
+      let options = BayesianRegularization.Options(
+        trustRegion: .init(linearization: .normalEquations, stopping: stopping))
+      var saved: RunState<BayesianRegularization.State>?
+      if let resume {
+        guard case .bayesianRegularization(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+        saved = run
+      }
+      result = BayesianRegularization(options: options).minimize(
+        problem, from: network.parameters, resume: saved, validation: validationLoss,
+        checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.bayesianRegularization($0)) } },
+        interruption: interruption, observer: observer)
     case .gaussNewton, .levenbergMarquardt:
       let objective = leastSquaresObjective(network: network, inputs: inputs, targets: targets)
       if solver == .gaussNewton {
@@ -235,6 +265,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
         run.method.control == .trust
         ? "levenberg-marquardt with a trust region" : "levenberg-marquardt with a damping schedule"
     case .gaussNewton: saved = "gauss-newton"
+    case .bayesianRegularization: saved = "bayesian-regularization"
     case .firstOrder: saved = "a first-order solver"
     }
     return .stateMismatch("the saved state belongs to \(saved), not to \(solver)")

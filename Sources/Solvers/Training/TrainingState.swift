@@ -6,6 +6,7 @@ public enum TrainingState: Codable, Sendable {
   case levenbergMarquardt(RunState<LevenbergMarquardt.State>)
   case gaussNewton(RunState<GaussNewton.State>)
   case firstOrder(RunState<FirstOrderSolver.State>)
+  case bayesianRegularization(RunState<BayesianRegularization.State>)
 
   /// Iterations done.
   public var iteration: Int {
@@ -13,6 +14,7 @@ public enum TrainingState: Codable, Sendable {
     case .levenbergMarquardt(let run): return run.iteration
     case .gaussNewton(let run): return run.iteration
     case .firstOrder(let run): return run.iteration
+    case .bayesianRegularization(let run): return run.iteration
     }
   }
 
@@ -22,6 +24,7 @@ public enum TrainingState: Codable, Sendable {
     case .levenbergMarquardt(let run): return run.method.parameters
     case .gaussNewton(let run): return run.method.parameters
     case .firstOrder(let run): return run.method.parameters
+    case .bayesianRegularization(let run): return run.method.parameters
     }
   }
 
@@ -31,6 +34,7 @@ public enum TrainingState: Codable, Sendable {
     case .levenbergMarquardt(let run): return run.history
     case .gaussNewton(let run): return run.history
     case .firstOrder(let run): return run.history
+    case .bayesianRegularization(let run): return run.history
     }
   }
 

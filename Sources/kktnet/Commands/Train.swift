@@ -220,7 +220,10 @@ struct Train: ParsableCommand {
 
   var stepControlName: String {
     solver.isFirstOrder
-      ? "η" : solver == .gaussNewton ? "step" : options.secondOrder.damping == .trustRegion ? "Δ" : "μ"
+      ? "η"
+      : solver == .gaussNewton
+        ? "step"
+        : solver == .bayesianRegularization || options.secondOrder.damping == .trustRegion ? "Δ" : "μ"
   }
 
   func describe(_ plan: TrainingPlan, _ m: Int) -> String {
