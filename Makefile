@@ -18,7 +18,7 @@ MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --over
 # One BLAS thread: Swift Testing runs tests in parallel, and one-thread timings are the stable ones.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-peers interop datasets-check \
+.PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-peers interop fit-vs-scipy datasets-check \
   notebooks notebooks-check fuzz fuzz-smoke
 
 all: build
@@ -90,6 +90,16 @@ $(VENV)/.interop:
 interop: $(VENV)/.interop
 	$(SWIFT) build --product kktnet
 	$(VENV)/bin/python Tests/Interop/interop.py $(DEBUG_BIN) datasets
+
+## kktnet fit against SciPy's curve_fit(method='lm') and least_squares (robust losses; bounds by 'trf') on the
+## references of bench/fitting (regenerate them with $(VENV)/bin/python bench/fitting/make_references.py).
+$(VENV)/.scipy: $(VENV)/.interop
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check scipy
+	touch $@
+
+fit-vs-scipy: $(VENV)/.scipy
+	$(SWIFT) build --product kktnet
+	$(VENV)/bin/python bench/fitting/compare.py $(DEBUG_BIN)
 
 ## Release-build benchmarks beside the machine's dgemm rate (BENCH_FLAGS="--cases gradient" to select,
 ## BENCH_FLAGS=--scaling for the m × P table of LM iterations).
