@@ -100,6 +100,29 @@ struct FittingBoundsTests {
     #expect(plain.iterations == boxed.iterations)
   }
 
+  @Test("a parameter held at its bound: the statistics of the model with its value written in")
+  func heldStatistics() throws {
+    let problem = try Self.decay()
+    let box = BoxConstraints(lower: [-.infinity, -.infinity, -.infinity], upper: [.infinity, .infinity, 0.4])
+    let result = FitSolver(bounds: box).minimize(problem, from: [1, 1, 0])
+    let held = box.sides(result.parameters).map { $0 != .inside }
+    #expect(held == [false, false, true])
+    let statistics = FitStatistics(problem: problem, parameters: result.parameters, held: held)
+    // The same fit with c = 0.4 as a constant of the formula: a, b and their statistics.
+    let model = try FormulaModel("a*exp(-b*x) + 0.4", columns: ["x", "y"], parameters: ["a", "b"])
+    let reduced = FormulaProblem(model: model, predictors: problem.predictors, response: problem.response)
+    let fixed = FitStatistics(problem: reduced, parameters: Array(result.parameters.prefix(2)))
+    #expect(statistics.degreesOfFreedom == fixed.degreesOfFreedom)
+    #expect(statistics.rank == 3)
+    let (se, expected) = (try #require(statistics.standardErrors), try #require(fixed.standardErrors))
+    // Both from an SVD of the same two columns of J (the formula's constant folded or not): rounding apart.
+    for j in 0..<2 { #expect(abs(se[j] - expected[j]) <= 1e-12 * expected[j]) }
+    #expect(se[2] == 0)
+    let (c, cFixed) = (try #require(statistics.correlation), try #require(fixed.correlation))
+    #expect(abs(c[0, 1] - cFixed[0, 1]) <= 1e-12)
+    #expect(c[0, 2] == 0 && c[2, 2] == 1)
+  }
+
   @Test("BoxConstraints: projection, sides, the active set and the projected gradient")
   func box() {
     let box = BoxConstraints(lower: [0, -1, -.infinity], upper: [.infinity, 1, 2])
