@@ -16,8 +16,8 @@ import KKTNet
 ///
 /// It is a composition around ``TrustRegionMethod`` (Moré's trust region, MINPACK's `lmder`): each
 /// iteration is one of its iterations on F for the current α, β; after an accepted step the hyperparameters
-/// are re-estimated from the base's JᵀJ at the new point, which also gives the linearization of the new F
-/// (one more Jacobian evaluation per accepted step, counted), and a convergence test of the trust region is cleared while α or β still
+/// are re-estimated from the base's JᵀJ at the new point (the one the trust region's linearization there
+/// computed, kept by the problem), which also gives the linearization of the new F, and a convergence test of the trust region is cleared while α or β still
 /// move by more than the function tolerance, so that the run stops at a fixed point of θ, α and β together.
 public struct BayesianRegularization: Sendable {
   public struct Options: Sendable {
@@ -177,9 +177,15 @@ public struct BayesianRegularizationMethod<Base: LeastSquaresProblem>: Iterative
     let p = problem.parameterCount
     var normal = Matrix(rows: p, columns: p)
     var g = [Double](repeating: 0, count: p)
-    let fBase = problem.base.normalEquations(at: theta, normalMatrix: &normal, gradient: &g)
-    evaluations.function += 1
-    evaluations.jacobian += 1
+    let fBase: Double
+    if let latest = problem.latestBase, latest.parameters.map(\.bitPattern) == theta.map(\.bitPattern) {
+      // The trust region linearized here after accepting the step: the same G_b, g_b and ½‖r‖².
+      (normal, g, fBase) = (latest.normalMatrix, latest.gradient, latest.objective)
+    } else {
+      fBase = problem.base.normalEquations(at: theta, normalMatrix: &normal, gradient: &g)
+      evaluations.function += 1
+      evaluations.jacobian += 1
+    }
     let c2 = problem.residualScale * problem.residualScale
     var symmetric = normal
     for j in 0..<p {

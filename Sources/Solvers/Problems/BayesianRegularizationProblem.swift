@@ -20,6 +20,9 @@ public final class BayesianRegularizationProblem<Base: LeastSquaresProblem>: Gau
   public var alpha: Double
   /// β, the weight of E_D.
   public var beta: Double
+  /// The base's G_b, g_b and ½‖r‖² of the latest linearization and the θ they belong to, so that the
+  /// re-estimate of α and β at a point just linearized does not evaluate J again (compared by θ's bits).
+  var latestBase: (parameters: [Double], normalMatrix: Matrix, gradient: [Double], objective: Double)?
 
   public init(_ base: Base, residualScale: Double = 1, alpha: Double = 0, beta: Double = 1) {
     precondition(residualScale > 0 && residualScale.isFinite, "the residual scale c must be positive and finite")
@@ -67,8 +70,10 @@ public final class BayesianRegularizationProblem<Base: LeastSquaresProblem>: Gau
     return combine(point.parameters, fBase, &normalMatrix, &gradient)
   }
 
-  /// G_b, g_b, ½‖r‖² ↦ βc²G_b + αI, βc²g_b + αθ, βE_D + αE_W (G's lower triangle, as the base fills it).
+  /// G_b, g_b, ½‖r‖² ↦ βc²G_b + αI, βc²g_b + αθ, βE_D + αE_W (G's lower triangle, as the base fills it);
+  /// the base's values are kept as ``latestBase``.
   func combine(_ theta: [Double], _ fBase: Double, _ g2: inout Matrix, _ g: inout [Double]) -> Double {
+    latestBase = (theta, g2, g, fBase)
     let weight = beta * residualScale * residualScale
     for i in g2.elements.indices { g2.elements[i] *= weight }
     for j in 0..<parameterCount {
