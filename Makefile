@@ -19,7 +19,7 @@ MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --over
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: all deps deps-mpi build release demo test lint format clean bench bench-allreduce bench-mpi bench-peers interop \
-  datasets-check notebooks notebooks-check fuzz fuzz-smoke docs docs-check
+  fit-vs-scipy datasets-check notebooks notebooks-check fuzz fuzz-smoke docs docs-check
 
 all: build
 
@@ -92,6 +92,16 @@ $(VENV)/.interop:
 interop: $(VENV)/.interop
 	$(SWIFT) build --product kktnet
 	$(VENV)/bin/python Tests/Interop/interop.py $(DEBUG_BIN) datasets
+
+## kktnet fit against SciPy's curve_fit(method='lm') and least_squares (robust losses; bounds by 'trf') on the
+## references of bench/fitting (regenerate them with $(VENV)/bin/python bench/fitting/make_references.py).
+$(VENV)/.scipy: $(VENV)/.interop
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check scipy
+	touch $@
+
+fit-vs-scipy: $(VENV)/.scipy
+	$(SWIFT) build --product kktnet
+	$(VENV)/bin/python bench/fitting/compare.py $(DEBUG_BIN)
 
 ## Release-build benchmarks beside the machine's dgemm rate (BENCH_FLAGS="--cases gradient" to select,
 ## BENCH_FLAGS=--scaling for the m × P table of LM iterations).

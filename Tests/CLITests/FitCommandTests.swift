@@ -22,6 +22,7 @@ struct FitCommandTests {
     ]
     if let sigma = fit["sigma"] as? String { arguments += ["--sigma", sigma] }
     if fit["absolute_sigma"] as? Bool == true { arguments.append("--absolute-sigma") }
+    if let bounds = fit["bounds"] as? String { arguments += ["--bounds", bounds] }
     if let robust = fit["robust"] as? String {
       arguments += ["--robust", robust, "--robust-scale", "\(fit["robust_scale"] as! Double)"]
     }
@@ -33,7 +34,7 @@ struct FitCommandTests {
   /// Parameters to 1e-6 relative, standard errors to 1e-4 (SciPy was given the analytic Jacobian).
   @Test("SciPy curve_fit(method='lm'): unweighted, relative and absolute σ, two predictors")
   func curveFit() throws {
-    let fits = try Self.references().filter { $0["robust"] == nil }
+    let fits = try Self.references().filter { $0["robust"] == nil && $0["bounds"] == nil }
     #expect(fits.count == 4)
     for fit in fits {
       let name = fit["name"] as! String
@@ -61,7 +62,7 @@ struct FitCommandTests {
 
   @Test("SciPy least_squares(loss=…, f_scale=…): every robust loss at two scales, to 1e-6")
   func robust() throws {
-    let fits = try Self.references().filter { $0["robust"] != nil }
+    let fits = try Self.references().filter { $0["robust"] != nil && $0["bounds"] == nil }
     #expect(fits.count == 8)
     for fit in fits {
       let name = fit["name"] as! String
@@ -74,6 +75,52 @@ struct FitCommandTests {
       }
       let cost = try #require(json["robust_cost"] as? Double)
       #expect(Self.relative(cost, fit["cost"] as! Double) <= 1e-9, "\(name): cost \(cost)")
+    }
+  }
+
+  /// SciPy's trf (Coleman–Li's reflective trust region, a different method) reaches the same first-order
+  /// point: parameters to 1e-6 relative, the cost to 1e-9, and the same parameters on a bound.
+  @Test("SciPy least_squares(bounds=…, method='trf'): active and inactive bounds, weighted and robust")
+  func bounded() throws {
+    let fits = try Self.references().filter { $0["bounds"] != nil }
+    #expect(fits.count == 6)
+    for fit in fits {
+      let name = fit["name"] as! String
+      let result = try runKKTNet(Self.arguments(fit))
+      #expect(result.status == 0, "\(name): \(result.standardError)")
+      let json = try #require(result.json)
+      let parameters = try #require(json["parameters"] as? [String: Double])
+      for (key, expected) in fit["parameters"] as! [String: Double] {
+        #expect(Self.relative(parameters[key]!, expected) <= 1e-6, "\(name) \(key): \(parameters[key]!) vs \(expected)")
+      }
+      let cost = try #require((json["robust_cost"] ?? json["loss"]) as? Double)
+      #expect(Self.relative(cost, fit["cost"] as! Double) <= 1e-9, "\(name): cost \(cost)")
+      // SciPy's active_mask: −1 on the lower bound, 1 on the upper, 0 free.
+      let atBound = try #require(json["at_bound"] as? [String: Any])
+      for (key, mask) in fit["active_mask"] as! [String: Int] {
+        let expected: String? = mask == -1 ? "lower" : mask == 1 ? "upper" : nil
+        #expect(atBound[key] as? String == expected, "\(name) \(key): \(atBound[key] ?? "free")")
+      }
+      let errors = try #require(json["standard_errors"] as? [String: Double])
+      for key in atBound.keys { #expect(errors[key] == 0, "\(name): \(key) is held at its bound") }
+    }
+  }
+
+  @Test("--bounds: a start outside, an unknown name, a bad range and Gauss–Newton get one sentence each")
+  func badBounds() throws {
+    let data = Self.folder.appendingPathComponent("decay.csv").path
+    let base = ["fit", "--data", data, "--model", "a*exp(-b*x) + c", "--start", "a=1,b=1,c=0"]
+    let cases: [([String], String)] = [
+      (["--bounds", "b=1.35:2"], "the start b = 1"),
+      (["--bounds", "d=0:1"], "--bounds names d, which is not a parameter"),
+      (["--bounds", "b=2:1"], "need lower ≤ upper"),
+      (["--bounds", "b=0"], "name=lower:upper"),
+      (["--bounds", "b=0:inf", "--solver", "gauss-newton"], "--bounds needs --solver levenberg-marquardt"),
+    ]
+    for (extra, sentence) in cases {
+      let result = try runKKTNet(base + extra)
+      #expect(result.status != 0, "\(extra)")
+      #expect(result.standardError.contains(sentence), "\(extra): \(result.standardError)")
     }
   }
 

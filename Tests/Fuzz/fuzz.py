@@ -396,7 +396,8 @@ def make_case(number, seed):
             args += ["--loss", data_loss] if r.random() < 0.9 else []
             maybe("--activations", lambda: activation_list(r, 2), 0.3)
             maybe("--init", lambda: r.choice(["he", "zeros", "xavier-normal"]), 0.2)
-        solvers = ["gd", "sgd", "minibatch", "momentum", "nesterov", "adam", "gauss-newton", "levenberg-marquardt"]
+        solvers = ["gd", "sgd", "minibatch", "momentum", "nesterov", "adam", "gauss-newton", "levenberg-marquardt",
+                   "bayesian-regularization"]
         if command == "train":
             args += ["--solver", r.choice(solvers)]
         else:
@@ -423,6 +424,8 @@ def make_case(number, seed):
         maybe("--scaling", lambda: r.choice(["levenberg", "marquardt"]), 0.1)
         maybe("--linear-solver", lambda: r.choice(["cholesky", "qr", "svd"]), 0.1)
         maybe("--l2", lambda: hostile_float(r), 0.1)
+        maybe("--robust", lambda: r.choice(["huber", "soft-l1", "cauchy", "arctan", "x"]), 0.1)
+        maybe("--robust-scale", lambda: hostile_float(r), 0.05)
         if command == "train":
             maybe("--out", lambda: output("trained.safetensors"), 0.4)
             maybe("--history", lambda: output(r.choice(["history.csv", "history.jsonl"])), 0.3)

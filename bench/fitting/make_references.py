@@ -1,9 +1,10 @@
 """Reference fits for `kktnet fit`, by SciPy: `curve_fit(method='lm')` on weighted and unweighted problems,
-and `least_squares(loss=..., f_scale=C)` for the robust losses.
+`least_squares(loss=..., f_scale=C)` for the robust losses, and `least_squares(bounds=..., method='trf')` for
+bounded fits (Coleman–Li's reflective trust region: a method other than ours, the same first-order point).
 
 Writes the data (CSV) and `references.json` beside this script; the tests (Tests/CLITests/FitCommandTests.swift)
-run `kktnet fit` on the same data and compare parameters (1e-6 relative), standard errors (1e-4 relative) and
-robust fits (1e-6 relative). Every Jacobian given to SciPy is analytic, so that its standard errors do not
+run `kktnet fit` on the same data and compare parameters (1e-6 relative), standard errors (1e-4 relative),
+robust fits (1e-6 relative) and bounded fits (1e-6 relative). Every Jacobian given to SciPy is analytic, so that its standard errors do not
 carry finite-difference error. Run with `python3 bench/fitting/make_references.py` (NumPy and SciPy).
 """
 
@@ -112,6 +113,61 @@ def main():
                 name=f"outliers-{loss}-{scale}", data=data, model="a*exp(-b*x) + c", y="y", start="a=1,b=1,c=0",
                 sigma=None, absolute_sigma=False, robust=loss.replace("_", "-"), robust_scale=scale,
                 parameters=dict(zip("abc", r.x)), cost=r.cost, status=int(r.status)))
+
+    # 5. Bounds: least_squares(method='trf') with tolerances at the rounding level; active and inactive bounds,
+    # weighted and robust. Bounds are given as kktnet's --bounds text and parsed here.
+    def parse_bounds(text, names):
+        lower = {n: -np.inf for n in names}
+        upper = {n: np.inf for n in names}
+        for item in text.split(","):
+            name, rng_ = item.split("=")
+            lo, hi = rng_.split(":")
+            lower[name], upper[name] = float(lo), float(hi)
+        return [lower[n] for n in names], [upper[n] for n in names]
+
+    xd = np.loadtxt(os.path.join(HERE, "decay.csv"), delimiter=",", skiprows=1)
+    xl = np.loadtxt(os.path.join(HERE, "logistic.csv"), delimiter=",", skiprows=1)
+    xs = np.loadtxt(os.path.join(HERE, "surface.csv"), delimiter=",", skiprows=1)
+    xo = np.loadtxt(os.path.join(HERE, "outliers.csv"), delimiter=",", skiprows=1)
+    cases = [
+        # name, data, columns, model, function, jacobian, sigma, start, bounds, loss, scale
+        ("decay-upper", "decay.csv", xd, "a*exp(-b*x) + c", decay, decay_jac, None, "a=1,b=1,c=0", "c=-inf:0.4",
+         "linear", 1.0),
+        ("decay-two", "decay.csv", xd, "a*exp(-b*x) + c", decay, decay_jac, None, "a=1,b=1.5,c=0.1",
+         "b=1.35:2,c=0.1:1", "linear", 1.0),
+        ("decay-inactive", "decay.csv", xd, "a*exp(-b*x) + c", decay, decay_jac, None, "a=1,b=1,c=0",
+         "a=0:10,b=0.5:3,c=-1:1", "linear", 1.0),
+        ("logistic-weighted", "logistic.csv", xl, "k/(1 + exp(-(x - m)/s))", logistic, logistic_jac, "sigma",
+         "k=2,m=0,s=1", "k=0:10,s=0.75:2", "linear", 1.0),
+        ("surface-upper", "surface.csv", xs, "a*x1^b*exp(c*x2)", surface, surface_jac, None, "a=1,b=0.4,c=0",
+         "a=0:inf,b=-inf:0.5", "linear", 1.0),
+        ("outliers-huber", "outliers.csv", xo, "a*exp(-b*x) + c", decay, decay_jac, None, "a=1,b=1,c=0",
+         "c=-inf:0.45", "huber", 0.1),
+    ]
+    for name, data, table, model, fn, fjac, sigma_column, start, bounds, loss, scale in cases:
+        names = [item.split("=")[0] for item in start.split(",")]
+        p0 = [float(item.split("=")[1]) for item in start.split(",")]
+        lower, upper = parse_bounds(bounds, names)
+        if data == "surface.csv":
+            X, y, s = table[:, :2].T, table[:, 2], np.ones(len(table))
+        else:
+            X, y = table[:, 0], table[:, 1]
+            s = table[:, 2] if sigma_column else np.ones(len(table))
+
+        def res(b, X=X, y=y, s=s, fn=fn):
+            return (fn(X, *b) - y) / s
+
+        def jac(b, X=X, s=s, fjac=fjac):
+            return fjac(X, *b) / s[:, None]
+
+        r = least_squares(res, p0, jac=jac, bounds=(lower, upper), method="trf", loss=loss, f_scale=scale,
+                          gtol=1e-15, xtol=1e-15, ftol=1e-15, max_nfev=10000)
+        entry = dict(name=f"bounded-{name}", data=data, model=model, y="y", start=start, sigma=sigma_column,
+                     absolute_sigma=False, bounds=bounds, parameters=dict(zip(names, r.x)), cost=r.cost,
+                     status=int(r.status), active_mask=dict(zip(names, [int(a) for a in r.active_mask])))
+        if loss != "linear":
+            entry.update(robust=loss.replace("_", "-"), robust_scale=scale)
+        references["fits"].append(entry)
 
     with open(os.path.join(HERE, "references.json"), "w") as f:
         json.dump(references, f, indent=1, sort_keys=True)

@@ -17,14 +17,23 @@ import KKTNet
 ///
 /// Weights follow SciPy's `curve_fit`: with rᵢ = (f − yᵢ)/σᵢ, `absoluteSigma: false` scales (JᵀJ)⁻¹ by s²
 /// (σ gives relative weights), `absoluteSigma: true` takes (JᵀJ)⁻¹ as it is (σ are standard deviations).
+///
+/// A bounded fit may end with parameters on their bounds (``BoxConstraints``). Such a parameter is not
+/// estimated by the data but set by the bound, so it is treated as fixed there (``held``): its standard error
+/// and covariances are 0, and it does not count in the degrees of freedom — ν = m − p_free and the covariance
+/// of the free parameters is s²(J_FᵀJ_F)⁻¹ from J's free columns, the statistics of the fit with the held
+/// parameters fixed at their bounds (as a fit without those parameters would report them). A free parameter's
+/// interval may still cross its bound: the t interval does not know the box.
 public struct FitStatistics: Sendable {
   /// θ̂.
   public let parameters: [Double]
   /// m, the residuals.
   public let observationCount: Int
-  /// The numerical rank of J (p when J has full rank).
+  /// The numerical rank of J's free columns plus the held parameters (p when J has full rank).
   public let rank: Int
-  /// ν = m − p.
+  /// The parameters held at a bound (none without bounds): fixed, with standard error 0.
+  public let held: [Bool]
+  /// ν = m − p (m − p_free with held parameters).
   public let degreesOfFreedom: Int
   /// SSR = ‖r‖² = Σ((f − y)/σ)² — not ½‖r‖².
   public let residualSumOfSquares: Double
@@ -49,21 +58,29 @@ public struct FitStatistics: Sendable {
   /// - Parameters:
   ///   - totalSumOfSquares: SST for R² (``FormulaProblem/totalSumOfSquares``); nil to leave R² out.
   ///   - parameterNames: for the sentence about a rank-deficient J.
+  ///   - held: the parameters on a bound, fixed there (``BoxConstraints/sides(_:)`` of the solution); nil
+  ///     for none.
   public init(
     problem: some LeastSquaresProblem, parameters: [Double], totalSumOfSquares: Double? = nil,
-    absoluteSigma: Bool = false, parameterNames: [String]? = nil
+    absoluteSigma: Bool = false, parameterNames: [String]? = nil, held: [Bool]? = nil
   ) {
     var m = problem.residualCount
     let p = problem.parameterCount
+    let held = held ?? [Bool](repeating: false, count: p)
+    precondition(held.count == p, "one held flag per parameter")
     var r = [Double](repeating: 0, count: m)
     problem.residuals(at: parameters, into: &r)
     var j = Matrix(rows: m, columns: p)
     problem.jacobian(at: parameters, into: &j)
     var ssr = BLAS.dot(r, r)
     let names = parameterNames ?? (0..<p).map { "θ\($0 + 1)" }
-    let inverse: (matrix: Matrix?, rank: Int, problem: String?)
+    let free = (0..<p).filter { !held[$0] }
+    let pFree = free.count
+    var inverse: (matrix: Matrix?, rank: Int, problem: String?)
     if problem.isDistributed {
-      // Each rank holds its rows of J: JᵀJ, SSR and m are sums over the ranks.
+      // Each rank holds its rows of J: JᵀJ, SSR and m are sums over the ranks (bounds are not offered
+      // under MPI, so no parameter is held).
+      precondition(pFree == p, "no held parameters in a data-parallel fit")
       var normal = Matrix(rows: p, columns: p)
       if m > 0 { BLAS.syrk(j, transpose: .transpose, into: &normal) }
       problem.communicator.allreduceSum(&normal)
@@ -72,27 +89,39 @@ public struct FitStatistics: Sendable {
       (ssr, m) = (sums[0], Int(sums[1]))
       inverse = Self.inverseNormalMatrix(normal: normal, observations: m, names: names)
     } else {
-      inverse = Self.inverseNormalMatrix(j, names: names)
+      var jFree = Matrix(rows: m, columns: pFree)
+      for (k, c) in free.enumerated() { for i in 0..<m { jFree.elements[i + k * m] = j.elements[i + c * m] } }
+      inverse =
+        pFree == 0
+        ? (Matrix(rows: 0, columns: 0), 0, nil) : Self.inverseNormalMatrix(jFree, names: free.map { names[$0] })
     }
     self.parameters = parameters
+    self.held = held
     observationCount = m
-    degreesOfFreedom = m - p
+    degreesOfFreedom = m - pFree
     residualSumOfSquares = ssr
     self.absoluteSigma = absoluteSigma
     self.totalSumOfSquares = totalSumOfSquares
-    rank = inverse.rank
-    unscaledCovariance = inverse.matrix
+    rank = inverse.rank + (p - pFree)
+    unscaledCovariance =
+      pFree == p
+      ? inverse.matrix
+      : inverse.matrix.map { small in
+        var full = Matrix(rows: p, columns: p)
+        for (a, ca) in free.enumerated() { for (b, cb) in free.enumerated() { full[ca, cb] = small[a, b] } }
+        return full
+      }
     var problemSentence = inverse.problem
     var covariance: Matrix?
-    if var c = inverse.matrix {
+    if var c = unscaledCovariance {
       if absoluteSigma {
         covariance = c
-      } else if m > p {
-        let s2 = residualSumOfSquares / Double(m - p)
+      } else if m > pFree {
+        let s2 = residualSumOfSquares / Double(m - pFree)
         for i in c.elements.indices { c.elements[i] *= s2 }
         covariance = c
       } else {
-        problemSentence = "there are no degrees of freedom left (m = \(m), p = \(p)) to estimate s²"
+        problemSentence = "there are no degrees of freedom left (m = \(m), p = \(pFree)) to estimate s²"
       }
     }
     self.covariance = covariance
@@ -105,11 +134,15 @@ public struct FitStatistics: Sendable {
   /// seⱼ = √Covⱼⱼ.
   public var standardErrors: [Double]? { covariance.map { c in (0..<parameterCount).map { c[$0, $0].squareRoot() } } }
 
-  /// Covⱼₖ/(seⱼseₖ).
+  /// Covⱼₖ/(seⱼseₖ); a held parameter correlates with nothing (0, and 1 with itself).
   public var correlation: Matrix? {
     guard let c = covariance, let se = standardErrors else { return nil }
     var result = c
-    for k in 0..<parameterCount { for j in 0..<parameterCount { result[j, k] = c[j, k] / (se[j] * se[k]) } }
+    for k in 0..<parameterCount {
+      for j in 0..<parameterCount {
+        result[j, k] = held[j] || held[k] ? (j == k ? 1 : 0) : c[j, k] / (se[j] * se[k])
+      }
+    }
     return result
   }
 

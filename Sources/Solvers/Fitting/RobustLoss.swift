@@ -10,7 +10,7 @@ import Foundation
 ///     arctan   ρ(z) = arctan(z)
 ///
 /// Each behaves like z near 0, so C marks where a residual starts to count as an outlier.
-public enum RobustLoss: String, CaseIterable, Sendable {
+public enum RobustLoss: String, CaseIterable, Sendable, Codable {
   /// ρ(z) = z: ordinary least squares.
   case linear
   /// ρ(z) = z for z ≤ 1, 2√z − 1 otherwise.

@@ -161,8 +161,13 @@ public struct TrustRegion: Sendable, Codable, Equatable {
   ///   - objective: f at the linearization point (> 0: f = 0 already ended the run at the gradient test).
   ///   - trialObjective: f(θ + p); NaN or ±∞ count as +∞ (the step is rejected and Δ shrinks tenfold).
   ///   - trialParameters: θ + p, for ‖Dθ‖ when the step is taken.
+  ///   - directionalDerivative: gᵀp when p is not the subproblem's solution (a step projected onto bounds,
+  ///     whose `curvature` is then pᵀGp of the projected step): the predicted reduction is the model's
+  ///     −gᵀp − ½pᵀGp instead of lmder's (pᵀGp + 2λ‖Dp‖²)/2, which holds only for (G + λD²)p = −g; a
+  ///     predicted reduction ≤ 0 then rejects the step. nil for the subproblem's own step.
   public mutating func judge(
-    _ step: TrustRegionStep, objective f: Double, trialObjective: Double, trialParameters: [Double]
+    _ step: TrustRegionStep, objective f: Double, trialObjective: Double, trialParameters: [Double],
+    directionalDerivative: Double? = nil
   ) -> TrustRegionJudgement {
     precondition(f > 0 && f.isFinite, "the trust region judges steps from a finite f > 0")
     let fTrial = trialObjective.isFinite ? trialObjective : .infinity
@@ -172,9 +177,14 @@ public struct TrustRegion: Sendable, Codable, Equatable {
     let actual = farAbove ? -1 : 1 - fTrial / f
     let curvature = step.curvature / (2 * f)
     let damped = lambda * pnorm * pnorm / (2 * f)
-    let predicted = curvature + 2 * damped
-    let dirder = -(curvature + damped)
-    let ratio = predicted != 0 ? actual / predicted : 0
+    var predicted = curvature + 2 * damped
+    var dirder = -(curvature + damped)
+    var ratio = predicted != 0 ? actual / predicted : 0
+    if let slope = directionalDerivative {
+      dirder = slope / (2 * f)
+      predicted = -slope / f - curvature
+      ratio = predicted > 0 ? actual / predicted : 0
+    }
 
     if ratio <= 0.25 {
       var temp = actual >= 0 ? 0.5 : 0.5 * dirder / (dirder + 0.5 * actual)

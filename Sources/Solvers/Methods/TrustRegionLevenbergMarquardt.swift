@@ -19,15 +19,18 @@ public struct TrustRegionLevenbergMarquardt: Sendable {
     public var linearization: Linearization
     /// The budget and the tolerances.
     public var stopping: StoppingCriteria
+    /// l ≤ θ ≤ u, or nil for none: the projected active-set trust region of ``TrustRegionMethod``.
+    public var bounds: BoxConstraints?
 
     /// MINPACK's trust region, the automatic linearization and the default stopping criteria by default.
     public init(
       trustRegion: TrustRegion.Options = TrustRegion.Options(), linearization: Linearization = .automatic,
-      stopping: StoppingCriteria = StoppingCriteria()
+      stopping: StoppingCriteria = StoppingCriteria(), bounds: BoxConstraints? = nil
     ) {
       self.trustRegion = trustRegion
       self.linearization = linearization
       self.stopping = stopping
+      self.bounds = bounds
     }
   }
 

@@ -14,6 +14,10 @@ import KKTNet
 /// J is small enough to hold (``TrustRegionLevenbergMarquardt/Options/linearization``); otherwise the
 /// normal equations G and g accumulated block by block, factored by Cholesky — also for the generalized
 /// Gauss–Newton problems (bce, ce), where the reductions are taken in f.
+///
+/// With bounds l ≤ θ ≤ u (``TrustRegionLevenbergMarquardt/Options/bounds``) it is a projected active-set
+/// trust region (see `TrustRegionMethod+Bounds.swift`): the parameters on a bound whose gradient points out of
+/// the box are held for the step, the step of the others is projected onto the box.
 public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod {
   /// The objective.
   public let problem: Problem
@@ -32,6 +36,8 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
     public var subproblem: TrustRegionSubproblem?
     /// Why the linearization could not be factored, if it could not.
     public var failure: TrustRegionSubproblemError?
+    /// With bounds: the active set and the model's curvature for projected steps.
+    var bounded: BoundedLinearization? = nil
   }
 
   /// The method of `options` on `problem`.
@@ -52,6 +58,10 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
     precondition(
       parameters.count == problem.parameterCount,
       "θ₀ has \(parameters.count) values, the problem \(problem.parameterCount)")
+    if let bounds = options.bounds {
+      precondition(bounds.parameterCount == parameters.count, "one pair of bounds per parameter")
+      precondition(bounds.firstViolation(parameters) == nil, "θ₀ must satisfy the bounds")
+    }
     let point = problem.evaluate(at: parameters)
     evaluations.function += 1
     let workspace = linearize(at: point, evaluations: &evaluations)
@@ -88,18 +98,22 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
     }
     let (theta, f) = (state.parameters, state.loss)
     // 1. λ and p.
-    let step: TrustRegionStep
+    var step: TrustRegionStep
     do {
       step = try state.region.propose(subproblem)
     } catch {
       return .stopped(.singularSystem(error.description))
     }
-    // 2. The trial and its judgement.
-    let trial = zip(theta, step.step).map { $0 + $1 }
+    // 2. The trial (projected onto the bounds, if any) and its judgement.
+    var trial = zip(theta, step.step).map { $0 + $1 }
+    var slope: Double?
+    if let bounds = options.bounds, let bounded = workspace.bounded {
+      (trial, step, slope) = bounded.project(step, from: theta, bounds: bounds, scaling: state.region.state.scaling)
+    }
     let point = problem.evaluate(at: trial)
     evaluations.function += 1
     let judgement = state.region.judge(
-      step, objective: f, trialObjective: point.objective, trialParameters: trial)
+      step, objective: f, trialObjective: point.objective, trialParameters: trial, directionalDerivative: slope)
     state.convergence = judgement.convergence
     let stepNorm = BLAS.nrm2(step.step)
     guard judgement.accepted else {
@@ -163,19 +177,28 @@ public struct TrustRegionMethod<Problem: GaussNewtonObjective>: IterativeMethod 
       var j = Matrix(rows: ls.residualCount, columns: p)
       ls.residualsAndJacobian(at: point, residuals: &r, jacobian: &j)
       BLAS.gemv(j, r, transpose: .transpose, into: &g)
+      var bounded: BoundedLinearization?
+      if let bounds = options.bounds {
+        bounded = BoundedLinearization(holding: bounds, at: point.parameters, jacobian: &j, gradient: &g)
+      }
       do {
-        return Workspace(point: point, gradient: g, subproblem: try TrustRegionSubproblem(jacobian: j, residuals: r))
+        let subproblem = try TrustRegionSubproblem(jacobian: j, residuals: r)
+        return Workspace(point: point, gradient: g, subproblem: subproblem, bounded: bounded)
       } catch {
-        return Workspace(point: point, gradient: g, subproblem: nil, failure: error)
+        return Workspace(point: point, gradient: g, subproblem: nil, failure: error, bounded: bounded)
       }
     }
     var normal = Matrix(rows: p, columns: p)
     let f = problem.normalEquations(at: point, normalMatrix: &normal, gradient: &g)
+    var bounded: BoundedLinearization?
+    if let bounds = options.bounds {
+      bounded = BoundedLinearization(holding: bounds, at: point.parameters, normalMatrix: &normal, gradient: &g)
+    }
     do {
       let subproblem = try TrustRegionSubproblem(normalMatrix: normal, gradient: g, objective: f)
-      return Workspace(point: point, gradient: g, subproblem: subproblem)
+      return Workspace(point: point, gradient: g, subproblem: subproblem, bounded: bounded)
     } catch {
-      return Workspace(point: point, gradient: g, subproblem: nil, failure: error)
+      return Workspace(point: point, gradient: g, subproblem: nil, failure: error, bounded: bounded)
     }
   }
 }

@@ -27,6 +27,13 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   public var validationLoss: Double?
   /// Seconds since the solver started.
   public var time: Double
+  /// Bayesian regularization: γ = P − α·tr((βc²JᵀJ + αI)⁻¹), the effective number of parameters, after the
+  /// iteration's re-estimate; nil for other solvers.
+  public var effectiveParameters: Double?
+  /// Bayesian regularization: α, the weight of E_W = ½‖θ‖², after the iteration's re-estimate.
+  public var alpha: Double?
+  /// Bayesian regularization: β, the weight of E_D = ½Σe², after the iteration's re-estimate.
+  public var beta: Double?
 
   /// A summary from its values.
   public init(
@@ -70,5 +77,7 @@ public struct IterationSummary: Equatable, Sendable, Codable {
     case validationLoss = "validation_loss"
     /// `time`.
     case time
+    case effectiveParameters = "effective_parameters"
+    case alpha, beta
   }
 }

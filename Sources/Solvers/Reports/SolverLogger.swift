@@ -33,13 +33,15 @@ public struct SolverLogger {
   }
 
   /// The header line.
-  public func header(validation: Bool) -> String {
+  /// The header line; `effectiveParameters` adds Bayesian regularization's γ column.
+  public func header(validation: Bool, effectiveParameters: Bool = false) -> String {
     let columns = [
       pad("iter", 6), pad("loss", 12), pad("Δloss", 9), pad("‖g‖∞", 9), pad("‖δ‖", 9), pad("ρ", 7),
       pad(stepControlName, 9),
     ]
-    return (columns + (validation ? [pad("val. loss", 12)] : []) + (showsTime ? [pad("time s", 8)] : [])).joined(
-      separator: " ")
+    return
+      (columns + (effectiveParameters ? [pad("γ", 8)] : []) + (validation ? [pad("val. loss", 12)] : [])
+      + (showsTime ? [pad("time s", 8)] : [])).joined(separator: " ")
   }
 
   /// One line for a summary.
@@ -52,6 +54,7 @@ public struct SolverLogger {
       pad(s.gainRatio.isNaN ? "-" : String(format: "%.3f", s.gainRatio), 7),
       pad(s.damping.isNaN ? "-" : String(format: "%.1e", s.damping), 9),
     ]
+    if let gamma = s.effectiveParameters { columns.append(pad(String(format: "%.2f", gamma), 8)) }
     if let v = s.validationLoss { columns.append(pad(String(format: "%.4e", v), 12)) }
     if showsTime { columns.append(pad(String(format: "%.3f", s.time), 8)) }
     return columns.joined(separator: " ") + (s.accepted || first ? "" : "  rejected")
@@ -60,7 +63,7 @@ public struct SolverLogger {
   /// Prints the header before the first summary, then one line per summary.
   public mutating func log(_ summary: IterationSummary) {
     if !printedHeader {
-      write(header(validation: summary.validationLoss != nil))
+      write(header(validation: summary.validationLoss != nil, effectiveParameters: summary.effectiveParameters != nil))
       printedHeader = true
     }
     write(line(summary))

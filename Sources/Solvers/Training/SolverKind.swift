@@ -16,11 +16,15 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable, CustomStringCon
   case gaussNewton = "gauss-newton"
   /// Levenberg–Marquardt.
   case levenbergMarquardt = "levenberg-marquardt"
+  /// Levenberg–Marquardt on βE_D + αE_W with α, β from the evidence (MATLAB's trainbr; mse networks).
+  case bayesianRegularization = "bayesian-regularization"
 
   public var description: String { rawValue }
 
   /// Whether this is a first-order (gradient) method rather than a Gauss–Newton-type one.
-  public var isFirstOrder: Bool { self != .gaussNewton && self != .levenbergMarquardt }
+  public var isFirstOrder: Bool {
+    self != .gaussNewton && self != .levenbergMarquardt && self != .bayesianRegularization
+  }
 
   /// The learning rate when none is given: 0.1 for full-batch descent, 0.01 for SGD, 0.05 for mini-batches
   /// and momentum, 0.001 for Adam (Kingma & Ba's default); nil for the Gauss–Newton family.
@@ -30,7 +34,7 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable, CustomStringCon
     case .stochastic: return 0.01
     case .miniBatch, .momentum, .nesterov: return 0.05
     case .adam: return 0.001
-    case .gaussNewton, .levenbergMarquardt: return nil
+    case .gaussNewton, .levenbergMarquardt, .bayesianRegularization: return nil
     }
   }
 

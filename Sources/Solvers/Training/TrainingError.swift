@@ -9,6 +9,12 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   case qrNeedsResiduals(Loss)
   /// Geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss.
   case geodesicNeedsLeastSquares
+  /// A robust loss needs the residuals of the mse loss.
+  case robustNeedsLeastSquares(Loss)
+  /// A robust loss is applied through the Triggs correction of the Gauss–Newton family.
+  case robustNeedsSecondOrder(SolverKind)
+  /// Bayesian regularization needs an mse network without a penalty of its own.
+  case bayesianNeedsLeastSquares(String)
   /// A setting of a damping schedule given with the trust region.
   case trustRegionSetting(String)
   /// The data does not fit the network.
@@ -31,6 +37,13 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
       return "QR needs the residual Jacobian, which \(loss) does not have; use the Cholesky or SVD linear solver"
     case .geodesicNeedsLeastSquares:
       return "geodesic acceleration needs Levenberg–Marquardt and the residuals of the mse loss"
+    case .robustNeedsLeastSquares(let loss):
+      return "a robust loss acts on the residuals of the mse loss, which \(loss) does not have"
+    case .robustNeedsSecondOrder(let solver):
+      return
+        "a robust loss is applied through the Triggs correction of Gauss–Newton and Levenberg–Marquardt, not by \(solver)"
+    case .bayesianNeedsLeastSquares(let sentence):
+      return sentence
     case .trustRegionSetting(let setting):
       return "\(setting) goes with a damping schedule, not with the trust region; choose the Nielsen or trainlm damping"
     case .needsWholeJacobian(let setting):

@@ -12,7 +12,10 @@ extension TrainingPlan {
   /// Never in a data-parallel run (`distributed`): JJᵀ couples samples held by different ranks, so the
   /// ranks sum the normal equations instead.
   public func usesDualSystem(network: Network, sampleCount m: Int, distributed: Bool = false) -> Bool {
-    guard !solver.isFirstOrder, !distributed else { return false }
+    // A robust loss forms G = J̃ᵀJ̃ from the whole corrected J̃ (RobustLeastSquaresProblem).
+    guard !solver.isFirstOrder, !distributed, robustLoss == nil, solver != .bayesianRegularization else {
+      return false
+    }
     let p = network.architecture.parameterCount
     if network.loss == .meanSquaredError && residualCount(network: network, sampleCount: m) < p { return true }
     let factorRows = MemoryEstimate.saturatingProduct(m, network.architecture.outputSize)
@@ -25,7 +28,7 @@ extension TrainingPlan {
   /// the problem has no residual Jacobian of fewer rows than columns (a classifier, or least squares with
   /// λ₂ > 0), so that the M × M dual system serves the steps and no P × P matrix is formed.
   public func effectiveDamping(network: Network, sampleCount m: Int) -> DampingKind {
-    guard solver == .levenbergMarquardt, damping == .trustRegion else { return damping }
+    guard solver == .levenbergMarquardt, damping == .trustRegion, robustLoss == nil else { return damping }
     let p = network.architecture.parameterCount
     let factorRows = MemoryEstimate.saturatingProduct(m, network.architecture.outputSize)
     let leastSquaresDual =
@@ -93,7 +96,7 @@ extension TrainingPlan {
     }
     let normal = MemoryEstimate.doubles(p, p)
     let needsJacobian =
-      network.loss == .meanSquaredError && (kind != .cholesky || geodesicAcceleration)
+      network.loss == .meanSquaredError && (kind != .cholesky || geodesicAcceleration || robustLoss != nil)
     var system = normal + MemoryEstimate.doubles(p)
     var step = 2 * normal
     if needsJacobian {

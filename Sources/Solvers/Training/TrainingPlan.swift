@@ -29,6 +29,13 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   public var linearSolver: LinearSolverKind?
   /// Geodesic acceleration (Levenberg–Marquardt with a damping schedule and mse only).
   public var geodesicAcceleration = false
+  /// A robust loss on the data residuals of an mse network (Gauss–Newton family), or nil for least squares:
+  /// f = (1/2m) Σᵢⱼ C²ρ(((xᴺᵢⱼ − yᵢⱼ)/C)²) + (λ₂/2)‖W‖², through the Triggs correction
+  /// (``RobustLeastSquaresProblem`` with scale C/√m on the residuals (xᴺ − y)/√m; the penalty rows stay
+  /// quadratic). The validation loss stays the mse.
+  public var robustLoss: RobustLoss?
+  /// C, in the units of the targets (standardized ones when they are); nil for 1.
+  public var robustScale: Double?
   /// Stop when the loss J(θ) falls to this.
   public var goal: Double = 0
   /// Seconds the run may take; nil for no limit.
@@ -86,6 +93,25 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     }
     if geodesicAcceleration && (network.loss != .meanSquaredError || solver != .levenbergMarquardt) {
       return .geodesicNeedsLeastSquares
+    }
+    if solver == .bayesianRegularization {
+      if network.loss != .meanSquaredError {
+        return .bayesianNeedsLeastSquares(
+          "Bayesian regularization fits the sum of squared errors of an mse network; \(network.loss) has none")
+      }
+      if network.regularization.l2 > 0 {
+        return .bayesianNeedsLeastSquares(
+          "Bayesian regularization chooses its own weight penalty α; train with λ₂ = 0")
+      }
+      if robustLoss != nil {
+        return .bayesianNeedsLeastSquares(
+          "Bayesian regularization's evidence assumes Gaussian errors, not a robust loss")
+      }
+    }
+    if robustLoss != nil {
+      if solver.isFirstOrder { return .robustNeedsSecondOrder(solver) }
+      if network.loss != .meanSquaredError { return .robustNeedsLeastSquares(network.loss) }
+      if geodesicAcceleration { return .geodesicNeedsLeastSquares }
     }
     if solver == .levenbergMarquardt && damping == .trustRegion {
       if geodesicAcceleration { return .trustRegionSetting("geodesic acceleration") }
@@ -165,11 +191,25 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     let stopping = stopping(sampleCount: m)
     let result: SolverResult
     switch solver {
+    case .bayesianRegularization:
+      let m = inputs.columns
+      let problem = BayesianRegularizationProblem(
+        NetworkLeastSquaresProblem(network: network, inputs: inputs, targets: targets),
+        residualScale: Double(m).squareRoot())
+      let options = BayesianRegularization.Options(
+        trustRegion: .init(linearization: .normalEquations, stopping: stopping))
+      var saved: RunState<BayesianRegularization.State>?
+      if let resume {
+        guard case .bayesianRegularization(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+        saved = run
+      }
+      result = BayesianRegularization(options: options).minimize(
+        problem, from: network.parameters, resume: saved, validation: validationLoss,
+        checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.bayesianRegularization($0)) } },
+        interruption: interruption, observer: observer)
     case .gaussNewton, .levenbergMarquardt:
-      let objective: any GaussNewtonObjective =
-        network.loss == .meanSquaredError
-        ? NetworkLeastSquaresProblem(network: network, inputs: inputs, targets: targets, communicator: communicator)
-        : NetworkGaussNewtonProblem(network: network, inputs: inputs, targets: targets, communicator: communicator)
+      let objective = leastSquaresObjective(
+        network: network, inputs: inputs, targets: targets, communicator: communicator)
       if solver == .gaussNewton {
         let options = GaussNewton.Options(linearSolver: linearSolver ?? .svd, stopping: stopping)
         var saved: RunState<GaussNewton.State>?
@@ -235,6 +275,25 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     return TrainingResult(solverResult: result, network: trained)
   }
 
+  /// The Gauss–Newton family's problem: least squares for mse (with the robust loss on its data rows, if
+  /// any), the generalized Gauss–Newton problem for bce and ce.
+  public func leastSquaresObjective(
+    network: Network, inputs: Matrix, targets: Matrix,
+    communicator: any Communicator = SingleProcessCommunicator.shared
+  ) -> any GaussNewtonObjective {
+    guard network.loss == .meanSquaredError else {
+      return NetworkGaussNewtonProblem(
+        network: network, inputs: inputs, targets: targets, communicator: communicator)
+    }
+    let base = NetworkLeastSquaresProblem(
+      network: network, inputs: inputs, targets: targets, communicator: communicator)
+    guard let robustLoss else { return base }
+    let m = inputs.columns
+    return RobustLeastSquaresProblem(
+      base, loss: robustLoss, scale: (robustScale ?? 1) / Double(m).squareRoot(),
+      robustRows: 0..<(m * network.architecture.outputSize))
+  }
+
   private static func checkShapes(
     _ network: Network, _ inputs: Matrix, _ targets: Matrix, _ what: String, allowEmpty: Bool = false
   ) throws(TrainingError) {
@@ -265,6 +324,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
         run.method.control == .trust
         ? "levenberg-marquardt with a trust region" : "levenberg-marquardt with a damping schedule"
     case .gaussNewton: saved = "gauss-newton"
+    case .bayesianRegularization: saved = "bayesian-regularization"
     case .firstOrder: saved = "a first-order solver"
     }
     return .stateMismatch("the saved state belongs to \(saved), not to \(solver)")
@@ -313,6 +373,8 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
         compare("scaling", \.scaling)
         compare("geodesicAcceleration", \.geodesicAcceleration)
       }
+      compare("robustLoss", \.robustLoss)
+      compare("robustScale", \.robustScale)
       compare("linearSolver", \.linearSolver)
     }
     return differences

@@ -71,6 +71,23 @@ extension TrainingState {
         guard region.damping >= 0 && region.damping.isFinite else { throw fail("λ = \(region.damping)") }
         guard region.acceptedSteps >= 0 && region.rejectedSteps >= 0 else { throw fail("a step count is negative") }
       }
+    case .bayesianRegularization(let run):
+      guard plan.solver == .bayesianRegularization else { throw wrongKind("bayesian-regularization", plan) }
+      try counters(
+        iteration: run.iteration, evaluations: run.evaluations, history: run.history, validation: run.validation,
+        elapsed: run.elapsed)
+      let state = run.method.trustRegion
+      try vector(state.parameters, "θ")
+      guard state.loss.isFinite else { throw fail("the loss is not finite") }
+      let region = state.region.state
+      try vector(region.scaling, "the scaling D")
+      guard region.scaling.allSatisfy({ $0 > 0 }) else { throw fail("the scaling D is not positive") }
+      guard region.radius > 0 && region.radius.isFinite else { throw fail("the radius Δ = \(region.radius)") }
+      guard region.damping >= 0 && region.damping.isFinite else { throw fail("λ = \(region.damping)") }
+      let h = run.method.hyperparameters
+      guard h.alpha >= 0 && h.alpha.isFinite && h.beta > 0 && h.beta.isFinite && h.effectiveParameters.isFinite else {
+        throw fail("α = \(h.alpha), β = \(h.beta) are out of range")
+      }
     case .gaussNewton(let run):
       guard plan.solver == .gaussNewton else { throw wrongKind("gauss-newton", plan) }
       try counters(

@@ -9,6 +9,7 @@ public enum TrainingState: Codable, Sendable {
   case gaussNewton(RunState<GaussNewton.State>)
   /// A first-order run's state.
   case firstOrder(RunState<FirstOrderSolver.State>)
+  case bayesianRegularization(RunState<BayesianRegularization.State>)
 
   /// Iterations done.
   public var iteration: Int {
@@ -16,6 +17,7 @@ public enum TrainingState: Codable, Sendable {
     case .levenbergMarquardt(let run): return run.iteration
     case .gaussNewton(let run): return run.iteration
     case .firstOrder(let run): return run.iteration
+    case .bayesianRegularization(let run): return run.iteration
     }
   }
 
@@ -25,6 +27,7 @@ public enum TrainingState: Codable, Sendable {
     case .levenbergMarquardt(let run): return run.method.parameters
     case .gaussNewton(let run): return run.method.parameters
     case .firstOrder(let run): return run.method.parameters
+    case .bayesianRegularization(let run): return run.method.parameters
     }
   }
 
@@ -34,6 +37,7 @@ public enum TrainingState: Codable, Sendable {
     case .levenbergMarquardt(let run): return run.history
     case .gaussNewton(let run): return run.history
     case .firstOrder(let run): return run.history
+    case .bayesianRegularization(let run): return run.history
     }
   }
 

@@ -107,9 +107,12 @@ struct CompareSolvers: ParsableCommand {
         throw InputError("\(kind): the validation loss is not finite at the trained parameters")
       }
       let training = metric(setup.network, result.parameters, setup.training)
+      // Bayesian regularization minimizes F = βE_D + αE_W; its row gives the mse loss, as the others'.
+      let finalLoss =
+        kind == .bayesianRegularization ? dataLoss(setup.network, result.parameters, setup.training) : result.loss
       rows.append(
         .init(
-          solver: kind.rawValue, finalLoss: result.loss,
+          solver: kind.rawValue, finalLoss: finalLoss,
           validationLoss: validationLoss,
           metric: training.name,
           trainingMetric: training.value.isFinite ? training.value : nil,

@@ -14,7 +14,9 @@ struct Fit: ParsableCommand {
       residual sum of squares SSR = ‖r‖² (twice the solver's loss ½‖r‖²), s = √(SSR/(m − p)), R² and the \
       correlations; --sigma weights as SciPy's curve_fit does (rᵢ = (f − yᵢ)/σᵢ; --absolute-sigma: σ are \
       standard deviations, not relative weights). --robust fits SciPy least_squares's losses through the \
-      Triggs correction; its statistics are those of the reweighted fit.
+      Triggs correction; its statistics are those of the reweighted fit. --bounds keeps parameters in a box \
+      (Levenberg–Marquardt: a projected active-set trust region); a parameter that ends on its bound is \
+      reported as such and held fixed there for the statistics (standard error 0, not counted in m − p).
       """)
 
   @Option(help: "The data (CSV with a header row).")
@@ -54,11 +56,10 @@ struct Fit: ParsableCommand {
   @Option(help: "Draw the data, the fit and its bands as SVG here (a model of one predictor).")
   var plot: String?
 
-  @Option(help: "A robust loss: huber, soft-l1, cauchy or arctan.")
-  var robust: RobustLoss?
+  @OptionGroup var robustLoss: RobustLossOptions
 
-  @Option(help: "C, the residual size where the robust loss starts to discount (SciPy's f_scale).")
-  var robustScale: Double?
+  @Option(help: "Bounds on parameters, 'b=0:inf,c=-1:1' (lower:upper, inf or -inf for none); Levenberg–Marquardt.")
+  var bounds: String?
 
   @Option(help: "levenberg-marquardt or gauss-newton.")
   var solver: FitSolver.Method = .levenbergMarquardt
@@ -83,14 +84,12 @@ struct Fit: ParsableCommand {
     }
     if absoluteSigma && sigma == nil { throw ValidationError("--absolute-sigma needs --sigma.") }
     guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must lie between 0 and 1.") }
-    if let robustScale {
-      guard robust != nil else { throw ValidationError("--robust-scale needs --robust.") }
-      guard robustScale > 0 && robustScale.isFinite else {
-        throw ValidationError("--robust-scale must be a positive number.")
-      }
-    }
     guard maxIterations >= 1 && maxIterations <= 100_000_000 else {
       throw ValidationError("--max-iterations must lie between 1 and 100000000.")
+    }
+    if let bounds {
+      _ = try BoundsSpecification(bounds)
+      guard solver == .levenbergMarquardt else { throw ValidationError("--bounds needs --solver levenberg-marquardt.") }
     }
     if predictAt != nil && grid != nil { throw ValidationError("give --predict-at or --grid, not both.") }
     if out != nil && predictAt == nil && grid == nil {
@@ -111,7 +110,8 @@ struct Fit: ParsableCommand {
     // With kktnet-mpi: every rank read the file, each fits with its share of the rows.
     let base = DataParallel.isDistributed ? setup.problem.shard(communicator: DataParallel.communicator) : setup.problem
     if DataParallel.isDistributed {
-      if robust != nil { throw ValidationError("--robust is not data-parallel; fit it with kktnet.") }
+      if robustLoss.robust != nil { throw ValidationError("--robust is not data-parallel; fit it with kktnet.") }
+      if bounds != nil { throw ValidationError("--bounds is not data-parallel; fit it with kktnet.") }
       if let empty = DataParallel.communicator.firstRank(where: base.residualCount == 0) {
         throw ValidationError(
           "rank \(empty) of \(DataParallel.communicator.size) holds no observation (\(setup.problem.residualCount) in all); run on fewer ranks."
@@ -120,18 +120,18 @@ struct Fit: ParsableCommand {
     }
     let result: SolverResult
     let statistics: FitStatistics
-    let fitSolver = FitSolver(method: solver, maximumIterations: maxIterations)
-    if let robust {
-      let problem = RobustLeastSquaresProblem(base, loss: robust, scale: robustScale ?? 1)
+    let fitSolver = FitSolver(method: solver, maximumIterations: maxIterations, bounds: setup.bounds)
+    if let robust = robustLoss.robust {
+      let problem = RobustLeastSquaresProblem(base, loss: robust, scale: robustLoss.scale)
       result = fitSolver.minimize(problem, from: setup.start)
       statistics = FitStatistics(
         problem: problem, parameters: result.parameters, absoluteSigma: absoluteSigma,
-        parameterNames: setup.parameterNames)
+        parameterNames: setup.parameterNames, held: setup.held(at: result.parameters))
     } else {
       result = fitSolver.minimize(base, from: setup.start)
       statistics = FitStatistics(
         problem: base, parameters: result.parameters, totalSumOfSquares: base.totalSumOfSquares,
-        absoluteSigma: absoluteSigma, parameterNames: setup.parameterNames)
+        absoluteSigma: absoluteSigma, parameterNames: setup.parameterNames, held: setup.held(at: result.parameters))
     }
     if result.termination == .nonFiniteStart {
       throw InputError("the model is not finite at the starting values \(setup.startText); choose other --start values")
@@ -144,8 +144,8 @@ struct Fit: ParsableCommand {
       try AtomicFile.write(drawing.rendered, to: plot)
     }
     let report = FitReport(
-      setup: setup, result: result, statistics: statistics, confidence: confidence, robust: robust,
-      robustScale: robustScale ?? 1, bands: bands, solver: solver)
+      setup: setup, result: result, statistics: statistics, confidence: confidence, robust: robustLoss.robust,
+      robustScale: robustLoss.scale, bands: bands, solver: solver)
     switch output.format {
     case .json: try printJSON(report)
     case .table: print(report.text)
@@ -153,7 +153,6 @@ struct Fit: ParsableCommand {
   }
 }
 
-extension RobustLoss: ExpressibleByArgument {}
 extension FitSolver.Method: ExpressibleByArgument {}
 
 /// `--start a=1,b=2`: names and finite values, in order, each name once.
@@ -183,6 +182,61 @@ struct StartValues {
     }
     self.names = names
     self.values = values
+  }
+}
+
+/// `--bounds b=0:inf,c=-1:1`: for each named parameter a lower and an upper bound (±inf for none), l ≤ u.
+struct BoundsSpecification {
+  let names: [String]
+  let lower: [Double]
+  let upper: [Double]
+
+  init(_ text: String) throws {
+    var (names, lower, upper) = ([String](), [Double](), [Double]())
+    func bound(_ text: Substring) -> Double? {
+      let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+      if t == "inf" || t == "+inf" || t == "infinity" { return .infinity }
+      if t == "-inf" || t == "-infinity" { return -.infinity }
+      return parseDecimal(t).flatMap { $0.isFinite ? $0 : nil }
+    }
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let parts = item.split(separator: "=", maxSplits: 1)
+      let range = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false) : []
+      guard parts.count == 2, range.count == 2, let l = bound(range[0]), let u = bound(range[1]) else {
+        throw ValidationError(
+          "--bounds takes name=lower:upper pairs, like b=0:inf,c=-1:1, not '\(item.prefix(60))'.")
+      }
+      let name = parts[0].trimmingCharacters(in: .whitespaces)
+      guard l <= u, l < .infinity, u > -.infinity else {
+        throw ValidationError(
+          "--bounds: the bounds of \(name.prefix(60)) need lower ≤ upper, not '\(parts[1].prefix(60))'.")
+      }
+      guard !names.contains(name) else { throw ValidationError("--bounds names \(name.prefix(60)) twice.") }
+      names.append(name)
+      lower.append(l)
+      upper.append(u)
+    }
+    (self.names, self.lower, self.upper) = (names, lower, upper)
+  }
+
+  /// The box of the parameters `parameterNames` (unbounded where not named).
+  func constraints(parameterNames: [String]) throws -> BoxConstraints {
+    if let unknown = names.first(where: { !parameterNames.contains($0) }) {
+      throw ValidationError(
+        "--bounds names \(unknown.prefix(60)), which is not a parameter; the parameters are \(parameterNames.joined(separator: ", "))."
+      )
+    }
+    var box = (
+      lower: [Double](repeating: -.infinity, count: parameterNames.count),
+      upper: [Double](
+        repeating: .infinity, count: parameterNames.count)
+    )
+    for (k, name) in names.enumerated() {
+      let j = parameterNames.firstIndex(of: name)!
+      box.lower[j] = lower[k]
+      box.upper[j] = upper[k]
+    }
+    return BoxConstraints(lower: box.lower, upper: box.upper)
   }
 }
 

@@ -9,7 +9,8 @@ struct Train: ParsableCommand {
     discussion: """
       Every gradient comes from the Lagrangian's passes. First-order solvers (gd, sgd, minibatch, momentum, \
       nesterov, adam) run epochs of seeded, shuffled mini-batches; gauss-newton and levenberg-marquardt solve \
-      least squares (mse) or use the generalized Gauss–Newton matrix (bce, ce). The summary of each epoch or \
+      least squares (mse) or use the generalized Gauss–Newton matrix (bce, ce); bayesian-regularization is LM \
+      on βE_D + αE_W with α, β from the evidence (mse, MacKay 1992), --robust a robust loss for mse. The summary of each epoch or \
       iteration goes to --history; the final report gives the training and validation loss and accuracy \
       (bce, ce) or R² (mse). --checkpoint saves the whole state every --checkpoint-every iterations and when \
       the run ends (also on SIGINT or SIGTERM); --resume continues from it and, with the same flags, ends bit \
@@ -18,7 +19,10 @@ struct Train: ParsableCommand {
       may not.
       """)
 
-  @Option(help: "gd, sgd, minibatch, momentum, nesterov, adam, gauss-newton or levenberg-marquardt.")
+  @Option(
+    help:
+      "gd, sgd, minibatch, momentum, nesterov, adam, gauss-newton, levenberg-marquardt or bayesian-regularization (trainbr: LM on βE_D + αE_W, γ reported)."
+  )
   var solver: SolverKind = .adam
 
   @OptionGroup var options: TrainingOptions
@@ -76,7 +80,10 @@ struct Train: ParsableCommand {
     ).check()
     let setup = try TrainingSetup.make(options)
     let plan = options.plan(solver)
-    if let problem = plan.incompatibility(with: setup.network) { throw ValidationError(problem.description + ".") }
+    if let problem = plan.incompatibility(with: setup.network) {
+      let flag = problem == .robustNeedsLeastSquares(setup.network.loss) ? "--robust: " : ""
+      throw ValidationError(flag + problem.description + ".")
+    }
     let m = setup.trainingSampleCount
     try checkMemory(setup, plan)
     var resumeState: TrainingState?
@@ -239,7 +246,10 @@ struct Train: ParsableCommand {
 
   var stepControlName: String {
     solver.isFirstOrder
-      ? "η" : solver == .gaussNewton ? "step" : options.secondOrder.damping == .trustRegion ? "Δ" : "μ"
+      ? "η"
+      : solver == .gaussNewton
+        ? "step"
+        : solver == .bayesianRegularization || options.secondOrder.damping == .trustRegion ? "Δ" : "μ"
   }
 
   func describe(_ plan: TrainingPlan, _ m: Int) -> String {

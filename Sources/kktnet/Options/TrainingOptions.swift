@@ -15,6 +15,7 @@ struct TrainingOptions: ParsableArguments {
   @OptionGroup(title: "Budget and stopping") var budget: BudgetOptions
   @OptionGroup(title: "First-order solvers") var firstOrder: FirstOrderOptions
   @OptionGroup(title: "Gauss–Newton and Levenberg–Marquardt") var secondOrder: SecondOrderOptions
+  @OptionGroup(title: "Gauss–Newton and Levenberg–Marquardt") var robustLoss: RobustLossOptions
 
   func validate() throws {
     if model.model == nil && architecture.architecture == nil {
@@ -40,6 +41,11 @@ struct TrainingOptions: ParsableArguments {
   /// Checks the settings that depend on the solver: the cosine schedule's final rate may not exceed the
   /// solver's rate (given or default), or the schedule would raise η instead of lowering it.
   func validate(for solver: SolverKind) throws {
+    if let robust = robustLoss.robust, solver.isFirstOrder {
+      throw ValidationError(
+        "--robust \(robust.rawValue) needs --solver gauss-newton or levenberg-marquardt (the Triggs correction of the Gauss–Newton family), not \(solver)."
+      )
+    }
     let rate = plan(solver).effectiveLearningRate
     if solver.isFirstOrder && firstOrder.schedule == .cosine && firstOrder.minLearningRate > rate {
       throw ValidationError(
@@ -67,6 +73,8 @@ struct TrainingOptions: ParsableArguments {
     plan.scaling = secondOrder.scaling
     plan.linearSolver = secondOrder.linearSolver
     plan.geodesicAcceleration = secondOrder.geodesicAcceleration
+    plan.robustLoss = robustLoss.robust
+    plan.robustScale = robustLoss.robustScale
     return plan
   }
 
@@ -76,6 +84,7 @@ struct TrainingOptions: ParsableArguments {
     "schedule": "--schedule (with --step-every, --step-factor, --min-learning-rate, --cosine-horizon)",
     "batchSize": "--batch-size", "momentum": "--momentum", "seed": "--seed", "damping": "--damping",
     "scaling": "--scaling", "linearSolver": "--linear-solver", "geodesicAcceleration": "--geodesic-acceleration",
+    "robustLoss": "--robust", "robustScale": "--robust-scale",
   ]
 }
 

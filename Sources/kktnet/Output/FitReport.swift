@@ -16,12 +16,19 @@ struct FitReport: Encodable {
   var names: [String] { setup.parameterNames }
   var intervals: [(lower: Double, upper: Double)]? { statistics.confidenceIntervals(confidence: confidence) }
 
-  /// tⱼ = θ̂ⱼ/seⱼ and Pr(>|t|) = 2·P(T > |tⱼ|).
-  var tValues: [Double]? { statistics.standardErrors.map { zip(statistics.parameters, $0).map { $0 / $1 } } }
+  /// tⱼ = θ̂ⱼ/seⱼ and Pr(>|t|) = 2·P(T > |tⱼ|); NaN for a parameter held at its bound (no estimate to test).
+  var tValues: [Double]? {
+    statistics.standardErrors.map { se in
+      statistics.parameters.indices.map { statistics.held[$0] ? .nan : statistics.parameters[$0] / se[$0] }
+    }
+  }
+
+  /// Which bound each parameter ended on, when --bounds was given.
+  var sides: [BoxConstraints.Side]? { setup.bounds.map { $0.sides(statistics.parameters) } }
   var pValues: [Double]? {
     guard statistics.degreesOfFreedom > 0 else { return nil }
     let nu = Double(statistics.degreesOfFreedom)
-    return tValues?.map { 2 * StudentT.upperTail(abs($0), degreesOfFreedom: nu) }
+    return tValues?.map { $0.isNaN ? .nan : 2 * StudentT.upperTail(abs($0), degreesOfFreedom: nu) }
   }
 
   /// The LRE of each estimate against NIST's certified value.
@@ -50,14 +57,17 @@ struct FitReport: Encodable {
       : Table(
         "parameter", "estimate", "std. error", "t value", "Pr(>|t|)", "\(level) lower", "\(level) upper", "certified",
         "LRE", "certified sd", "sd LRE")
+    if setup.bounds != nil { table.headers.append("bound") }
     let se = statistics.standardErrors
     let (t, p, ci) = (tValues, pValues, intervals)
+    let sides = self.sides
     let lre = setup.nist.map { logRelativeErrors(statistics.parameters, $0.certifiedParameters) }
     let sdLRE = setup.nist.flatMap { nist in se.map { logRelativeErrors($0, nist.certifiedStandardDeviations) } }
     for (j, name) in names.enumerated() {
       var cells = [
         name, number(statistics.parameters[j]), se.map { number($0[j]) } ?? "-",
-        t.map { String(format: "%.2f", $0[j]) } ?? "-", p.map { probability($0[j]) } ?? "-",
+        t.flatMap { $0[j].isNaN ? nil : String(format: "%.2f", $0[j]) } ?? "-",
+        p.flatMap { $0[j].isNaN ? nil : probability($0[j]) } ?? "-",
         ci.map { number($0[j].lower) } ?? "-", ci.map { number($0[j].upper) } ?? "-",
       ]
       if let nist = setup.nist, let lre {
@@ -66,9 +76,20 @@ struct FitReport: Encodable {
           number(nist.certifiedStandardDeviations[j]), sdLRE.map { String(format: "%.1f", $0[j]) } ?? "-",
         ]
       }
+      if let sides, let bounds = setup.bounds {
+        cells.append(
+          sides[j] == .inside
+            ? "[\(number(bounds.lower[j])), \(number(bounds.upper[j]))]" : "at \(sides[j].rawValue) bound")
+      }
       table.rows.append(cells)
     }
     lines.append(table.rendered)
+    if let sides, sides.contains(where: { $0 != .inside }) {
+      let names = zip(self.names, sides).filter { $0.1 != .inside }.map(\.0)
+      lines.append(
+        "\(names.joined(separator: ", ")) ended on \(names.count == 1 ? "its bound" : "their bounds"), held fixed there: standard error 0, not counted in the degrees of freedom"
+      )
+    }
     lines.append("")
     if robust == nil {
       lines.append(
@@ -145,8 +166,21 @@ struct FitReport: Encodable {
       intervals.map { Dictionary(uniqueKeysWithValues: zip(names, $0.map { [$0.lower, $0.upper] })) },
       forKey: "confidence_intervals")
     try c.encode(confidence, forKey: "confidence")
-    try c.encode(named(tValues), forKey: "t_values")
-    try c.encode(named(pValues), forKey: "p_values")
+    func finite(_ values: [Double]?) -> [String: Double?]? {
+      values.map { Dictionary(uniqueKeysWithValues: zip(names, $0.map { $0.isFinite ? $0 : nil })) }
+    }
+    try c.encode(finite(tValues), forKey: "t_values")
+    try c.encode(finite(pValues), forKey: "p_values")
+    if let bounds = setup.bounds, let sides {
+      try c.encode(
+        Dictionary(
+          uniqueKeysWithValues: names.indices.map { j in
+            (names[j], [bounds.lower[j], bounds.upper[j]].map { $0.isFinite ? $0 : nil })
+          }), forKey: "bounds")
+      try c.encode(
+        Dictionary(uniqueKeysWithValues: zip(names, sides).filter { $0.1 != .inside }.map { ($0.0, $0.1.rawValue) }),
+        forKey: "at_bound")
+    }
     try c.encode(statistics.residualSumOfSquares, forKey: "residual_sum_of_squares")
     try c.encode(result.loss, forKey: "loss")
     try c.encode(statistics.residualStandardDeviation, forKey: "residual_standard_deviation")

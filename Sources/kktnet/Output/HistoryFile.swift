@@ -7,7 +7,15 @@ import Solvers
 enum HistoryFile {
   static var columns: [String] { IterationSummary.CodingKeys.allCases.map(\.stringValue) }
 
+  /// The columns of a history: Bayesian regularization's γ, α and β only when a summary has them.
+  static func columns(_ history: [IterationSummary]) -> [String] {
+    guard !history.contains(where: { $0.effectiveParameters != nil }) else { return columns }
+    let hyperparameters: [IterationSummary.CodingKeys] = [.effectiveParameters, .alpha, .beta]
+    return columns.filter { key in !hyperparameters.map(\.stringValue).contains(key) }
+  }
+
   static func csv(_ history: [IterationSummary]) throws -> String {
+    let columns = columns(history)
     var lines = [columns.joined(separator: ",")]
     for summary in history {
       guard case .object(let members) = try JSONValue.parse(Array(try JSONCoding.output(summary).utf8)) else {

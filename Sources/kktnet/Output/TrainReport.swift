@@ -22,12 +22,23 @@ struct TrainReport: Encodable {
   let out: String?
   let standardization: [String: StandardizationSource]
   let history: [IterationSummary]
+  /// Bayesian regularization: F = βE_D + αE_W at the end, and the last γ, α, β.
+  let evidence: (objective: Double, gamma: Double, alpha: Double, beta: Double, parameterCount: Int)?
 
   init(setup: TrainingSetup, solver: SolverKind, result: SolverResult, out: String?, checkpointed: Bool) throws {
     self.solver = solver.rawValue
     guard result.loss.isFinite else { throw InputError("the final training loss is \(result.loss)") }
-    finalLoss = result.loss
     let network = setup.network
+    // Bayesian regularization minimizes F = βE_D + αE_W; its training loss is the mse loss, as other solvers'.
+    if solver == .bayesianRegularization, let last = result.history.last, let gamma = last.effectiveParameters,
+      let alpha = last.alpha, let beta = last.beta
+    {
+      evidence = (result.loss, gamma, alpha, beta, network.architecture.parameterCount)
+      finalLoss = dataLoss(network, result.parameters, setup.training)
+    } else {
+      evidence = nil
+      finalLoss = result.loss
+    }
     validationLoss = setup.validation.map { dataLoss(network, result.parameters, $0) }
     if let validationLoss, !validationLoss.isFinite {
       throw InputError(
@@ -63,6 +74,11 @@ struct TrainReport: Encodable {
     lines.append(
       "\(iterations) iterations\(epochs.map { ", \($0) epochs" } ?? ""), \(functionEvaluations) loss and \(jacobianEvaluations) gradient/Jacobian evaluations"
         + (timing ? ", \(String(format: "%.3f", wallTime)) s" : ""))
+    if let evidence {
+      lines.append(
+        "Bayesian regularization: γ = \(String(format: "%.3f", evidence.gamma)) effective parameters of P = \(evidence.parameterCount), α = \(decimal(evidence.alpha)), β = \(decimal(evidence.beta)), F = βE_D + αE_W = \(decimal(evidence.objective))"
+      )
+    }
     if let out { lines.append("wrote \(out)") }
     return lines.joined(separator: "\n")
   }
@@ -88,6 +104,12 @@ struct TrainReport: Encodable {
     try c.encode(wallTime, forKey: "wall_time_s")
     try c.encodeIfPresent(out, forKey: "out")
     try c.encode(standardization, forKey: "standardization")
+    if let evidence {
+      try c.encode(evidence.gamma, forKey: "effective_parameters")
+      try c.encode(evidence.alpha, forKey: "alpha")
+      try c.encode(evidence.beta, forKey: "beta")
+      try c.encode(evidence.objective, forKey: "evidence_objective")
+    }
     try c.encode(history, forKey: "history")
   }
 }

@@ -64,8 +64,25 @@ struct FitSetup {
   let predictAt: String?
   let grid: GridSpecification?
   let sigmaColumn: String?
+  /// --bounds, or nil.
+  let bounds: BoxConstraints?
 
   var model: FormulaModel { problem.model }
+
+  /// Which parameters lie on a bound at θ (none without --bounds).
+  func held(at parameters: [Double]) -> [Bool]? { bounds.map { $0.sides(parameters).map { $0 != .inside } } }
+
+  /// The bounds for the start, or an error naming the first parameter the start puts outside them.
+  static func bounds(_ text: String?, names: [String], start: [Double], startText: String) throws -> BoxConstraints? {
+    guard let text else { return nil }
+    let box = try BoundsSpecification(text).constraints(parameterNames: names)
+    if let j = box.firstViolation(start) {
+      throw ValidationError(
+        "the start \(names[j]) = \(start[j]) \(startText.first == "(" ? "\(startText) " : "")lies outside its bounds [\(box.lower[j]), \(box.upper[j])] (--bounds); start inside them."
+      )
+    }
+    return box
+  }
 
   init(_ command: Fit) throws {
     predictAt = command.predictAt
@@ -87,6 +104,7 @@ struct FitSetup {
         file.corrections.map { "\(file.name): \($0)" } + (file.inconsistency.map { ["\(file.name): \($0)"] } ?? [])
       source = path
       modelText = file.modelText
+      bounds = try Self.bounds(command.bounds, names: parameterNames, start: start, startText: startText)
       return
     }
     let path = command.data!
@@ -137,6 +155,7 @@ struct FitSetup {
     notes = []
     source = path
     modelText = command.model!
+    bounds = try Self.bounds(command.bounds, names: parameterNames, start: start, startText: startText)
   }
 
   /// The bands at --predict-at's rows or --grid's points, or nil when neither is asked for.
