@@ -29,7 +29,7 @@ struct TrainRobustCommandTests {
 
     // The library: the same start, data and plan.
     let network = try ModelFile.read(path: start).network
-    let data = try Dataset.load(path: datasetPath("diabetes"))
+    let data = try Dataset.load(path: datasetPath("diabetes"), loss: .meanSquaredError)
     var plan = TrainingPlan(solver: solver == "gauss-newton" ? .gaussNewton : .levenbergMarquardt)
     plan.maximumIterations = 8
     plan.robustLoss = RobustLoss(rawValue: loss)

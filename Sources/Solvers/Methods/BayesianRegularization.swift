@@ -20,17 +20,22 @@ import KKTNet
 /// computed, kept by the problem), which also gives the linearization of the new F, and a convergence test of the trust region is cleared while α or β still
 /// move by more than the function tolerance, so that the run stops at a fixed point of θ, α and β together.
 public struct BayesianRegularization: Sendable {
+  /// The settings of a run: the trust region it runs on F.
   public struct Options: Sendable {
     /// Moré's trust region on F, its linearization (normal equations for networks) and stopping rules.
     public var trustRegion: TrustRegionLevenbergMarquardt.Options
 
+    /// Settings with the trust region's defaults unless given.
     public init(trustRegion: TrustRegionLevenbergMarquardt.Options = .init()) { self.trustRegion = trustRegion }
   }
 
+  /// The settings.
   public var options: Options
 
+  /// Bayesian regularization with `options`.
   public init(options: Options = Options()) { self.options = options }
 
+  /// What a run saves and resumes from.
   public typealias State = BayesianRegularizationState
 
   /// The iteration this solver runs on `problem`.
@@ -62,19 +67,25 @@ public struct EvidenceHyperparameters: Codable, Sendable, Equatable {
 
 /// The state of a Bayesian-regularization run: the trust region's on F, and α, β, γ.
 public struct BayesianRegularizationState: Codable, Sendable {
+  /// The trust region's state on F.
   public var trustRegion: TrustRegionState
+  /// α, β and γ at the current θ.
   public var hyperparameters: EvidenceHyperparameters
+  /// θ.
   public var parameters: [Double] { trustRegion.parameters }
 }
 
 /// ``BayesianRegularization`` as one ``IterativeMethod``.
 public struct BayesianRegularizationMethod<Base: LeastSquaresProblem>: IterativeMethod {
+  /// F = βE_D + αE_W over the base problem.
   public let problem: BayesianRegularizationProblem<Base>
+  /// The trust-region iteration on F.
   public let inner: TrustRegionMethod<BayesianRegularizationProblem<Base>>
 
   public typealias State = BayesianRegularizationState
   public typealias Workspace = TrustRegionMethod<BayesianRegularizationProblem<Base>>.Workspace
 
+  /// The iteration on `problem` with `options`.
   public init(problem: BayesianRegularizationProblem<Base>, options: BayesianRegularization.Options) {
     self.problem = problem
     inner = TrustRegionMethod(problem: problem, options: options.trustRegion)

@@ -13,6 +13,7 @@ import KKTNet
 /// (√m for ``NetworkLeastSquaresProblem``, whose rᵢ = eᵢ/√m). α and β are set by ``BayesianRegularizationMethod``
 /// between iterations.
 public final class BayesianRegularizationProblem<Base: LeastSquaresProblem>: GaussNewtonObjective {
+  /// The least-squares problem whose residuals r give E_D.
   public let base: Base
   /// c, eᵢ = c·rᵢ.
   public let residualScale: Double
@@ -24,6 +25,7 @@ public final class BayesianRegularizationProblem<Base: LeastSquaresProblem>: Gau
   /// re-estimate of α and β at a point just linearized does not evaluate J again (compared by θ's bits).
   var latestBase: (parameters: [Double], normalMatrix: Matrix, gradient: [Double], objective: Double)?
 
+  /// F over `base` with eᵢ = c·rᵢ and the starting α and β.
   public init(_ base: Base, residualScale: Double = 1, alpha: Double = 0, beta: Double = 1) {
     precondition(residualScale > 0 && residualScale.isFinite, "the residual scale c must be positive and finite")
     self.base = base

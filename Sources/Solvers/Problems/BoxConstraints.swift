@@ -49,7 +49,12 @@ public struct BoxConstraints: Sendable, Codable, Equatable {
 
   /// Where θⱼ sits: strictly inside, or on its lower or upper bound.
   public enum Side: String, Sendable, Codable {
-    case inside, lower, upper
+    /// lᵢ < θᵢ < uᵢ.
+    case inside
+    /// θᵢ = lᵢ.
+    case lower
+    /// θᵢ = uᵢ.
+    case upper
   }
 
   /// Which bound each θⱼ is on (θⱼ = lⱼ or θⱼ = uⱼ exactly, as the projection leaves it).

@@ -77,7 +77,11 @@ public struct IterationSummary: Equatable, Sendable, Codable {
     case validationLoss = "validation_loss"
     /// `time`.
     case time
+    /// `effective_parameters`.
     case effectiveParameters = "effective_parameters"
-    case alpha, beta
+    /// `alpha`.
+    case alpha
+    /// `beta`.
+    case beta
   }
 }

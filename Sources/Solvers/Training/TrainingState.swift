@@ -9,6 +9,7 @@ public enum TrainingState: Codable, Sendable {
   case gaussNewton(RunState<GaussNewton.State>)
   /// A first-order run's state.
   case firstOrder(RunState<FirstOrderSolver.State>)
+  /// A Bayesian-regularization run's state.
   case bayesianRegularization(RunState<BayesianRegularization.State>)
 
   /// Iterations done.
