@@ -99,6 +99,33 @@ struct HostileTrapTests {
     #expect(text[allowed...].contains("GB") && figure < 2.9, "\(text)")
   }
 
+  @Test("least squares with M < P and a large P takes the dual system: its gigabytes are counted, no P × P")
+  func shortJacobianOfALargeNetwork() throws {
+    // 30-20000-1 on 569 samples: P = 640 001. The QR trust region would store R and S, P² doubles = 3.3 TB
+    // each; the dual system needs about 12 GB (9.1 GB resident, measured). Under 7.6 GB of address space the
+    // run is refused with a sentence that counts the dual system.
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = [
+      "-c",
+      "ulimit -v 8000000 && exec \"$0\" train --data \"$1\" --architecture 30-20000-1 --loss mse"
+        + " --solver levenberg-marquardt --max-iterations 1",
+      kktnetExecutable().path, datasetPath("breast_cancer"),
+    ]
+    let error = Pipe()
+    process.standardError = error
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1, "\(text)")
+    #expect(firstLine(text).contains("for its M × M dual systems"), "\(text)")
+    let needs = try #require(text.range(of: "needs ")).upperBound
+    let number = text[needs...].prefix { $0 != " " }
+    let figure = try #require(Double(number))
+    #expect(text[needs...].hasPrefix("\(number) GB") && figure > 9.1 && figure < 20, "\(text)")
+  }
+
   /// A minibatch checkpoint of a short run on a small table, and the flags that made it.
   static func checkpoint(in folder: URL, rows: Int = 12) throws -> (flags: [String], path: String) {
     let data = folder.appendingPathComponent("data.csv").path

@@ -23,17 +23,25 @@ extension TrainingPlan {
     return solver == .levenbergMarquardt || network.regularization.l2 == 0
   }
 
+  /// The largest P for which the trust region factors a short J (M < P rows) by pivoted QR: MINPACK's
+  /// `qrfac` and `qrsolv` keep R and S, P × P each (128 MiB apiece at this bound). Beyond it the trust
+  /// region gives way to Nielsen's schedule on the M × M dual system (``effectiveDamping(network:sampleCount:)``).
+  /// A fixed count, not the machine's memory, so that the same flags take the same path everywhere.
+  public static let largestShortQRTrustRegion = 4096
+
   /// The damping Levenberg–Marquardt runs with: the plan's, except that the trust region, whose subproblem
-  /// needs G or J and r, gives way to Nielsen's schedule when there are fewer samples than parameters and
-  /// the problem has no residual Jacobian of fewer rows than columns (a classifier, or least squares with
-  /// λ₂ > 0), so that the M × M dual system serves the steps and no P × P matrix is formed.
+  /// needs G or J and r, gives way to Nielsen's schedule when there are fewer samples than parameters,
+  /// unless the problem is least squares whose J has fewer rows than columns (M < P) and P is at most
+  /// ``largestShortQRTrustRegion`` (the QR subproblem's R and S are P × P). Then the M × M dual system
+  /// serves the steps and no P × P matrix is formed.
   public func effectiveDamping(network: Network, sampleCount m: Int) -> DampingKind {
     guard solver == .levenbergMarquardt, damping == .trustRegion, robustLoss == nil else { return damping }
     let p = network.architecture.parameterCount
     let factorRows = MemoryEstimate.saturatingProduct(m, network.architecture.outputSize)
-    let leastSquaresDual =
+    let shortQR =
       network.loss == .meanSquaredError && residualCount(network: network, sampleCount: m) < p
-    return factorRows < p && !leastSquaresDual ? .nielsen : .trustRegion
+      && p <= Self.largestShortQRTrustRegion
+    return factorRows < p && !shortQR ? .nielsen : .trustRegion
   }
 
   /// M for least squares: m·n_N residual rows, plus one per weight when λ₂ > 0 (saturating).
@@ -89,6 +97,13 @@ extension TrainingPlan {
     // A network's trust region takes the normal equations (Cholesky), as the damping schedules do.
     let kind = linearSolver ?? (solver == .gaussNewton ? .svd : .cholesky)
     if usesDualSystem(network: network, sampleCount: m, distributed: distributed) {
+      if !distributed && solver == .levenbergMarquardt
+        && effectiveDamping(network: network, sampleCount: m) == .trustRegion
+      {
+        // The QR trust region: dgeqp3's copy of J, R and one λ's S (P × P each) and their P-vectors.
+        let square = MemoryEstimate.doubles(p, p)
+        return (total + 2 * jacobian + MemoryEstimate.doubles(residuals, p) + 2 * square).bytes
+      }
       let gram = MemoryEstimate.doubles(residuals, residuals)
       var step = MemoryEstimate.doubles(residuals, p) + 2 * gram
       if kind != .cholesky { step = step + gram + MemoryEstimate.doubles(residuals, p) }

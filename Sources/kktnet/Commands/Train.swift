@@ -214,10 +214,17 @@ struct Train: ParsableCommand {
         network: setup.network, sampleCount: m, validationSampleCount: v, distributed: distributed))
     let report = MemoryEstimate.workspace(architecture, sampleCount: max(m, v))
     let saving = checkpoint == nil ? .zero : 16 * MemoryEstimate.parameters(architecture)
+    let dual = plan.usesDualSystem(network: setup.network, sampleCount: m, distributed: distributed)
+    let shortQR =
+      dual && !distributed && solver == .levenbergMarquardt
+      && plan.effectiveDamping(network: setup.network, sampleCount: m) == .trustRegion
     try (solverBytes + report + saving).check(
       "\(solver) on a \(quoted(architecture.layerSizes.map(String.init).joined(separator: "-"))) network with \(m) samples",
-      plan.usesDualSystem(network: setup.network, sampleCount: m, distributed: distributed)
-        ? "for its M × M dual systems" : solver.isFirstOrder ? "for its workspaces" : "for its P × P normal matrices")
+      shortQR
+        ? "for its QR trust region's P × P factors"
+        : dual
+          ? "for its M × M dual systems"
+          : solver.isFirstOrder ? "for its workspaces" : "for its P × P normal matrices")
   }
 
   /// Where the starting loss stops being finite: the first layer of the forward pass that overflows.
