@@ -65,17 +65,25 @@ struct FitCommandTests {
     let fits = try Self.references().filter { $0["robust"] != nil && $0["bounds"] == nil }
     #expect(fits.count == 8)
     for fit in fits {
-      let name = fit["name"] as! String
-      let result = try runKKTNet(Self.arguments(fit))
-      #expect(result.status == 0, "\(name): \(result.standardError)")
-      let json = try #require(result.json)
-      let parameters = try #require(json["parameters"] as? [String: Double])
-      for (key, expected) in fit["parameters"] as! [String: Double] {
-        #expect(Self.relative(parameters[key]!, expected) <= 1e-6, "\(name) \(key): \(parameters[key]!) vs \(expected)")
-      }
-      let cost = try #require(json["robust_cost"] as? Double)
-      #expect(Self.relative(cost, fit["cost"] as! Double) <= 1e-9, "\(name): cost \(cost)")
+      let json = try Self.matchesSciPy(fit)
+      #expect(json["robust_cost"] is Double, "\(fit["name"]!): the robust cost is reported")
     }
+  }
+
+  /// Runs one SciPy reference fit and checks the parameters to 1e-6 relative and the cost (robust, or ½‖r‖²)
+  /// to 1e-9; the JSON result for further checks.
+  static func matchesSciPy(_ fit: [String: Any]) throws -> [String: Any] {
+    let name = fit["name"] as! String
+    let result = try runKKTNet(arguments(fit))
+    #expect(result.status == 0, "\(name): \(result.standardError)")
+    let json = try #require(result.json)
+    let parameters = try #require(json["parameters"] as? [String: Double])
+    for (key, expected) in fit["parameters"] as! [String: Double] {
+      #expect(relative(parameters[key]!, expected) <= 1e-6, "\(name) \(key): \(parameters[key]!) vs \(expected)")
+    }
+    let cost = try #require((json["robust_cost"] ?? json["loss"]) as? Double)
+    #expect(relative(cost, fit["cost"] as! Double) <= 1e-9, "\(name): cost \(cost)")
+    return json
   }
 
   /// SciPy's trf (Coleman–Li's reflective trust region, a different method) reaches the same first-order
@@ -86,15 +94,7 @@ struct FitCommandTests {
     #expect(fits.count == 6)
     for fit in fits {
       let name = fit["name"] as! String
-      let result = try runKKTNet(Self.arguments(fit))
-      #expect(result.status == 0, "\(name): \(result.standardError)")
-      let json = try #require(result.json)
-      let parameters = try #require(json["parameters"] as? [String: Double])
-      for (key, expected) in fit["parameters"] as! [String: Double] {
-        #expect(Self.relative(parameters[key]!, expected) <= 1e-6, "\(name) \(key): \(parameters[key]!) vs \(expected)")
-      }
-      let cost = try #require((json["robust_cost"] ?? json["loss"]) as? Double)
-      #expect(Self.relative(cost, fit["cost"] as! Double) <= 1e-9, "\(name): cost \(cost)")
+      let json = try Self.matchesSciPy(fit)
       // SciPy's active_mask: −1 on the lower bound, 1 on the upper, 0 free.
       let atBound = try #require(json["at_bound"] as? [String: Any])
       for (key, mask) in fit["active_mask"] as! [String: Int] {

@@ -81,19 +81,26 @@ struct HostileTrapTests {
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("never.safetensors").path))
   }
 
-  @Test("the address-space limit (ulimit -v) counts: what the process may use, not the machine's memory")
-  func addressSpaceLimit() throws {
+  /// Runs kktnet with `arguments` under an address-space limit of `kilobytes` (ulimit -v): its exit status
+  /// and standard error.
+  static func underAddressLimit(_ kilobytes: Int, _ arguments: [String]) throws -> (status: Int32, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    // 3 000 000 kB = 2.86 GB of address space; the comparison on 3e6 samples needs about 15 GB.
-    process.arguments = ["-c", "ulimit -v 3000000 && exec \"$0\" compare --samples 3000000", kktnetExecutable().path]
+    process.arguments = ["-c", "ulimit -v \(kilobytes) && exec \"$0\" \"$@\"", kktnetExecutable().path] + arguments
     let error = Pipe()
     process.standardError = error
     process.standardOutput = FileHandle.nullDevice
     try process.run()
     let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    #expect(process.terminationStatus == 1, "\(text)")
+    return (process.terminationStatus, text)
+  }
+
+  @Test("the address-space limit (ulimit -v) counts: what the process may use, not the machine's memory")
+  func addressSpaceLimit() throws {
+    // 3 000 000 kB = 2.86 GB of address space; the comparison on 3e6 samples needs about 15 GB.
+    let (status, text) = try Self.underAddressLimit(3_000_000, ["compare", "--samples", "3000000"])
+    #expect(status == 1, "\(text)")
     let allowed = try #require(text.range(of: "this machine allows ")).upperBound
     let figure = try #require(Double(text[allowed...].prefix { $0 != " " }))
     #expect(text[allowed...].contains("GB") && figure < 2.9, "\(text)")
@@ -104,21 +111,13 @@ struct HostileTrapTests {
     // 30-20000-1 on 569 samples: P = 640 001. The QR trust region would store R and S, P² doubles = 3.3 TB
     // each; the dual system needs about 12 GB (9.1 GB resident, measured). Under 7.6 GB of address space the
     // run is refused with a sentence that counts the dual system.
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = [
-      "-c",
-      "ulimit -v 8000000 && exec \"$0\" train --data \"$1\" --architecture 30-20000-1 --loss mse"
-        + " --solver levenberg-marquardt --max-iterations 1",
-      kktnetExecutable().path, datasetPath("breast_cancer"),
-    ]
-    let error = Pipe()
-    process.standardError = error
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 1, "\(text)")
+    let (status, text) = try Self.underAddressLimit(
+      8_000_000,
+      [
+        "train", "--data", datasetPath("breast_cancer"), "--architecture", "30-20000-1", "--loss", "mse",
+        "--solver", "levenberg-marquardt", "--max-iterations", "1",
+      ])
+    #expect(status == 1, "\(text)")
     #expect(firstLine(text).contains("for its M × M dual systems"), "\(text)")
     let needs = try #require(text.range(of: "needs ")).upperBound
     let number = text[needs...].prefix { $0 != " " }

@@ -78,3 +78,21 @@ func checkpointMismatch(_ saved: CheckpointContents, plan: TrainingPlan, identit
   return "the checkpoint was made with other settings: " + parts.joined(separator: "; ")
     + "; resume with the same settings (only the budget may change: epochs, iterations, time limit, goal, patience)"
 }
+
+extension RunIdentity {
+  /// The identity of a run of `options` from `network`: `data` and `start` are the digests of the data file
+  /// and of the start model (nil: a network drawn from the flags).
+  init(
+    _ options: TrainingOptions, network: Network, data: String, start: String?, trainingSamples: Int,
+    validation: String, validationSamples: Int
+  ) {
+    let regularization = network.regularization
+    self.init(
+      network: "\(network.architecture), loss \(network.loss), l1 \(regularization.l1), l2 \(regularization.l2)",
+      start: start.map { "model \($0)" } ?? "\(options.architecture.scheme) seed \(options.seed.seed)",
+      data: data, trainingSamples: trainingSamples, targets: options.data.targetNames,
+      standardization: options.preparation.standardize
+        ? (options.preparation.standardizeTargets ? "inputs and targets" : "inputs") : "none",
+      validation: validation, validationSamples: validationSamples)
+  }
+}

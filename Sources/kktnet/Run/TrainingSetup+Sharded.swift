@@ -30,29 +30,14 @@ extension TrainingSetup {
   /// ``CollectiveFailure`` from the reading itself); every check that does not read the data gives the
   /// same answer on every rank.
   init(sharded options: TrainingOptions, communicator: any Communicator) throws {
-    var start: ModelFile?
-    if let path = options.model.model {
-      start = try ModelFile.read(path: path, overrides: options.network.overrides)
-    }
-    let loss = start?.network.loss ?? options.network.loss ?? .meanSquaredError
+    let (start, loss) = try Self.startModel(options)
     let dataPath = options.data.data
     let shard = try ShardedDataset.load(
       path: dataPath, targets: options.data.targetNames, loss: loss, classes: start?.classes,
       communicator: communicator)
     var dataset = shard.dataset
     let network = try Self.startNetwork(options, start: start, loss: loss)
-    let architecture = network.architecture
-    guard dataset.inputs.rows == architecture.inputSize else {
-      throw InputError(
-        file: dataPath,
-        "the data has \(dataset.inputs.rows) input columns, but the network takes \(architecture.inputSize)")
-    }
-    guard dataset.targets.rows == architecture.outputSize else {
-      throw InputError(
-        file: dataPath,
-        "the data has \(dataset.targets.rows) \(dataset.classes != nil ? "classes" : "target columns"), but the network has \(architecture.outputSize) outputs"
-      )
-    }
+    try Self.checkShape(dataset, fits: network, file: dataPath)
 
     var validationData: Dataset?
     var validationIdentity = "none"
@@ -87,52 +72,17 @@ extension TrainingSetup {
         "rank \(empty) of \(communicator.size) holds no training sample (\(trainingCount) in all); run on fewer ranks")
     }
 
-    if options.preparation.standardizeTargets && loss != .meanSquaredError {
-      throw ValidationError("--standardize-targets is for regression (mse); the \(loss) targets are class labels.")
+    let prepared = try Self.standardization(options, start: start, loss: loss, dataset: dataset) {
+      Standardization.fit(inputs: $0, targets: $1, communicator: communicator)
     }
-    var standardization = start?.standardization
-    var inputSource: StandardizationSource = standardization == nil ? .none : .model
-    var targetSource: StandardizationSource = standardization?.targetMean == nil ? .none : .model
-    if options.preparation.standardize {
-      var fitted = Standardization.fit(
-        inputs: dataset.inputs, targets: options.preparation.standardizeTargets ? dataset.targets : nil,
-        communicator: communicator)
-      inputSource = .fitted
-      if options.preparation.standardizeTargets {
-        targetSource = .fitted
-      } else if let kept = start?.standardization, kept.targetMean != nil {
-        fitted.targetMean = kept.targetMean
-        fitted.targetScale = kept.targetScale
-      }
-      do { try fitted.checkUsable(inputNames: dataset.inputNames, targetNames: dataset.targetNames) } catch {
-        throw error.inFile(dataPath)
-      }
-      standardization = fitted
-    }
-    func prepared(_ d: Dataset) -> (Matrix, Matrix) {
-      guard let s = standardization else { return (d.inputs, d.targets) }
-      return (s.standardizeInputs(d.inputs), s.standardizeTargets(d.targets))
-    }
-    self.network = network
-    self.dataset = dataset
-    inputStandardization = inputSource
-    targetStandardization = targetSource
-    training = prepared(dataset)
-    validation = validationData.map(prepared)
-    template = ModelFile(
-      network: network, standardization: standardization, classes: dataset.classes ?? start?.classes,
-      extraMetadata: start?.extraMetadata.filter { !$0.key.hasPrefix("state.") } ?? [:])
-    let regularization = network.regularization
-    identity = RunIdentity(
-      network: "\(architecture), loss \(network.loss), l1 \(regularization.l1), l2 \(regularization.l2)",
-      start: try options.model.model.map { "model \(try streamedFileDigest($0))" }
-        ?? "\(options.architecture.scheme) seed \(options.seed.seed)",
-      data: try streamedFileDigest(dataPath), trainingSamples: trainingCount, targets: options.data.targetNames,
-      standardization: options.preparation.standardize
-        ? (options.preparation.standardizeTargets ? "inputs and targets" : "inputs") : "none",
-      validation: validationIdentity, validationSamples: validationCount)
-    placement = ShardPlacement(
-      trainingOffset: trainingOffset, trainingCount: trainingCount, validationCount: validationCount)
+    try self.init(
+      network: network, start: start, dataset: dataset, validationData: validationData, prepared: prepared,
+      identity: RunIdentity(
+        options, network: network, data: streamedFileDigest(dataPath),
+        start: options.model.model.map(streamedFileDigest), trainingSamples: trainingCount,
+        validation: validationIdentity, validationSamples: validationCount),
+      placement: ShardPlacement(
+        trainingOffset: trainingOffset, trainingCount: trainingCount, validationCount: validationCount))
   }
 
   /// The setup of this run: sharded over the installed ranks with `kktnet-mpi`, whole otherwise.

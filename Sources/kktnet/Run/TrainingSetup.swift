@@ -31,28 +31,12 @@ struct TrainingSetup {
 
   init(_ options: TrainingOptions) throws {
     // The network first: its loss decides how the targets are read.
-    var start: ModelFile?
-    if let path = options.model.model {
-      start = try ModelFile.read(path: path, overrides: options.network.overrides)
-    }
-    let loss = start?.network.loss ?? options.network.loss ?? .meanSquaredError
+    let (start, loss) = try Self.startModel(options)
     let dataPath = options.data.data
     var dataset = try Dataset.load(
       path: dataPath, targets: options.data.targetNames, loss: loss, classes: start?.classes)
-
     let network = try Self.startNetwork(options, start: start, loss: loss)
-    let architecture = network.architecture
-    guard dataset.inputs.rows == architecture.inputSize else {
-      throw InputError(
-        file: dataPath,
-        "the data has \(dataset.inputs.rows) input columns, but the network takes \(architecture.inputSize)")
-    }
-    guard dataset.targets.rows == architecture.outputSize else {
-      throw InputError(
-        file: dataPath,
-        "the data has \(dataset.targets.rows) \(dataset.classes != nil ? "classes" : "target columns"), but the network has \(architecture.outputSize) outputs"
-      )
-    }
+    try Self.checkShape(dataset, fits: network, file: dataPath)
 
     var validationData: Dataset?
     var validationIdentity = "none"
@@ -71,8 +55,79 @@ struct TrainingSetup {
       validationIdentity = "file \(try fileDigest(path))"
     }
 
-    // A model's standardization is kept unless --standardize replaces it; its target statistics are kept
-    // unless --standardize-targets replaces them too (the network's outputs are in their units).
+    let prepared = try Self.standardization(options, start: start, loss: loss, dataset: dataset) {
+      Standardization.fit(inputs: $0, targets: $1)
+    }
+    try self.init(
+      network: network, start: start, dataset: dataset, validationData: validationData, prepared: prepared,
+      identity: RunIdentity(
+        options, network: network, data: fileDigest(dataPath), start: options.model.model.map(fileDigest),
+        trainingSamples: dataset.sampleCount, validation: validationIdentity,
+        validationSamples: validationData?.sampleCount ?? 0))
+  }
+
+  /// The setup of a run from `network` on the (standardized) training and validation data.
+  init(
+    network: Network, start: ModelFile?, dataset: Dataset, validationData: Dataset?,
+    prepared: PreparedStandardization, identity: RunIdentity, placement: ShardPlacement? = nil
+  ) {
+    self.network = network
+    self.dataset = dataset
+    inputStandardization = prepared.inputSource
+    targetStandardization = prepared.targetSource
+    training = prepared.apply(dataset)
+    validation = validationData.map(prepared.apply)
+    template = ModelFile(
+      network: network, standardization: prepared.standardization, classes: dataset.classes ?? start?.classes,
+      extraMetadata: start?.extraMetadata.filter { !$0.key.hasPrefix("state.") } ?? [:])
+    self.identity = identity
+    self.placement = placement
+  }
+}
+
+/// A run's standardization and where its parts come from (``TrainingSetup/standardization(_:start:loss:dataset:fit:)``).
+struct PreparedStandardization {
+  let standardization: Standardization?
+  let inputSource: StandardizationSource
+  let targetSource: StandardizationSource
+
+  /// A dataset's inputs and targets in the standardized units (as they are without a standardization).
+  func apply(_ d: Dataset) -> (inputs: Matrix, targets: Matrix) {
+    guard let s = standardization else { return (d.inputs, d.targets) }
+    return (s.standardizeInputs(d.inputs), s.standardizeTargets(d.targets))
+  }
+}
+
+extension TrainingSetup {
+  /// The start model (`--model`), if any, and the loss of the run: the model's, the flag's, or mse.
+  static func startModel(_ options: TrainingOptions) throws -> (start: ModelFile?, loss: Loss) {
+    let start = try options.model.model.map { try ModelFile.read(path: $0, overrides: options.network.overrides) }
+    return (start, start?.network.loss ?? options.network.loss ?? .meanSquaredError)
+  }
+
+  /// Checks that the data's input and target columns are the network's n₀ and n_N.
+  static func checkShape(_ dataset: Dataset, fits network: Network, file: String) throws {
+    let architecture = network.architecture
+    guard dataset.inputs.rows == architecture.inputSize else {
+      throw InputError(
+        file: file, "the data has \(dataset.inputs.rows) input columns, but the network takes \(architecture.inputSize)"
+      )
+    }
+    guard dataset.targets.rows == architecture.outputSize else {
+      throw InputError(
+        file: file,
+        "the data has \(dataset.targets.rows) \(dataset.classes != nil ? "classes" : "target columns"), but the network has \(architecture.outputSize) outputs"
+      )
+    }
+  }
+
+  /// The run's standardization. A model's is kept unless --standardize replaces it (fitted by `fit` to the
+  /// training inputs, and to the targets with --standardize-targets); its target statistics are kept
+  /// unless --standardize-targets replaces them too (the network's outputs are in their units).
+  static func standardization(
+    _ options: TrainingOptions, start: ModelFile?, loss: Loss, dataset: Dataset,
+    fit: (_ inputs: Matrix, _ targets: Matrix?) -> Standardization
+  ) throws -> PreparedStandardization {
     if options.preparation.standardizeTargets && loss != .meanSquaredError {
       throw ValidationError("--standardize-targets is for regression (mse); the \(loss) targets are class labels.")
     }
@@ -80,8 +135,7 @@ struct TrainingSetup {
     var inputSource: StandardizationSource = standardization == nil ? .none : .model
     var targetSource: StandardizationSource = standardization?.targetMean == nil ? .none : .model
     if options.preparation.standardize {
-      var fitted = Standardization.fit(
-        inputs: dataset.inputs, targets: options.preparation.standardizeTargets ? dataset.targets : nil)
+      var fitted = fit(dataset.inputs, options.preparation.standardizeTargets ? dataset.targets : nil)
       inputSource = .fitted
       if options.preparation.standardizeTargets {
         targetSource = .fitted
@@ -90,36 +144,14 @@ struct TrainingSetup {
         fitted.targetScale = kept.targetScale
       }
       do { try fitted.checkUsable(inputNames: dataset.inputNames, targetNames: dataset.targetNames) } catch {
-        throw error.inFile(dataPath)
+        throw error.inFile(options.data.data)
       }
       standardization = fitted
     }
-    inputStandardization = inputSource
-    targetStandardization = targetSource
-    func prepared(_ d: Dataset) -> (Matrix, Matrix) {
-      guard let s = standardization else { return (d.inputs, d.targets) }
-      return (s.standardizeInputs(d.inputs), s.standardizeTargets(d.targets))
-    }
-    self.network = network
-    self.dataset = dataset
-    training = prepared(dataset)
-    validation = validationData.map(prepared)
-    template = ModelFile(
-      network: network, standardization: standardization, classes: dataset.classes ?? start?.classes,
-      extraMetadata: start?.extraMetadata.filter { !$0.key.hasPrefix("state.") } ?? [:])
-    let regularization = network.regularization
-    identity = RunIdentity(
-      network: "\(architecture), loss \(network.loss), l1 \(regularization.l1), l2 \(regularization.l2)",
-      start: try options.model.model.map { "model \(try fileDigest($0))" }
-        ?? "\(options.architecture.scheme) seed \(options.seed.seed)",
-      data: try fileDigest(dataPath), trainingSamples: dataset.sampleCount, targets: options.data.targetNames,
-      standardization: options.preparation.standardize
-        ? (options.preparation.standardizeTargets ? "inputs and targets" : "inputs") : "none",
-      validation: validationIdentity, validationSamples: validationData?.sampleCount ?? 0)
+    return PreparedStandardization(
+      standardization: standardization, inputSource: inputSource, targetSource: targetSource)
   }
-}
 
-extension TrainingSetup {
   /// The start model's network, or a new one drawn from the flags.
   static func startNetwork(_ options: TrainingOptions, start: ModelFile?, loss: Loss) throws -> Network {
     if let start { return start.network }
