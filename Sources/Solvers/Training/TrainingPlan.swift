@@ -36,6 +36,12 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   public var robustLoss: RobustLoss?
   /// C, in the units of the targets (standardized ones when they are); nil for 1.
   public var robustScale: Double?
+  /// ρ₀ of the augmented Lagrangian (μ₀ of the penalty), per sample; nil for the default, 100.
+  public var rho: Double?
+  /// γ, the factor by which ρ (μ) grows; nil for the default, 10.
+  public var rhoGrowth: Double?
+  /// Joint Gauss–Newton steps on L_ρ per outer iteration; nil for the default, 5.
+  public var innerIterations: Int?
   /// Stop when the loss J(θ) falls to this.
   public var goal: Double = 0
   /// Seconds the run may take; nil for no limit.
@@ -94,6 +100,18 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     if geodesicAcceleration && (network.loss != .meanSquaredError || solver != .levenbergMarquardt) {
       return .geodesicNeedsLeastSquares
     }
+    if solver.isConstrained {
+      if network.architecture.layerCount < 2 {
+        return .constrainedSetting("training through the constraints needs at least one hidden layer")
+      }
+      if let k = (1..<network.architecture.layerCount).first(where: {
+        !network.architecture.activation(layer: $0).isElementwise
+      }) {
+        return .constrainedSetting(
+          "training through the constraints needs elementwise hidden activations, not softmax in layer \(k)")
+      }
+      if robustLoss != nil { return .constrainedSetting("training through the constraints has no robust loss") }
+    }
     if solver == .bayesianRegularization {
       if network.loss != .meanSquaredError {
         return .bayesianNeedsLeastSquares(
@@ -133,6 +151,11 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       return "maximumIterations must not be negative, not \(maximumIterations)"
     }
     if let patience, patience < 1 { return "patience must be at least 1, not \(patience)" }
+    if let rho, !(rho > 0 && rho.isFinite) { return "rho must be a positive finite number, not \(rho)" }
+    if let rhoGrowth, !(rhoGrowth >= 1 && rhoGrowth.isFinite) {
+      return "rhoGrowth must be a finite number ≥ 1, not \(rhoGrowth)"
+    }
+    if let innerIterations, innerIterations < 1 { return "innerIterations must be at least 1, not \(innerIterations)" }
     if let timeLimit, !(timeLimit > 0) { return "timeLimit must be positive, not \(timeLimit)" }
     for (name, value) in [
       ("gradientTolerance", gradientTolerance), ("stepTolerance", stepTolerance),
@@ -191,6 +214,23 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     let stopping = stopping(sampleCount: m)
     let result: SolverResult
     switch solver {
+    case .augmentedLagrangian, .penalty:
+      if distributed { throw .constrainedSetting("training through the constraints runs in one process") }
+      var options = ConstrainedTraining.Options(
+        kind: solver == .penalty ? .penalty : .augmentedLagrangian, stopping: stopping)
+      if let rho { options.rho = rho }
+      if let rhoGrowth { options.update.growth = rhoGrowth }
+      if let innerIterations { options.innerIterations = innerIterations }
+      var saved: RunState<ConstrainedTraining.State>?
+      if let resume {
+        guard case .constrained(let run) = resume, run.method.states.count == network.architecture.layerCount - 1
+        else { throw Self.wrongSolver(resume, solver) }
+        saved = run
+      }
+      result = ConstrainedTraining(network: network, inputs: inputs, targets: targets, options: options).minimize(
+        from: network.parameters, resume: saved, validation: validationLoss,
+        checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.constrained($0)) } },
+        interruption: interruption, observer: observer)
     case .bayesianRegularization:
       let m = inputs.columns
       let problem = BayesianRegularizationProblem(
@@ -326,6 +366,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     case .gaussNewton: saved = "gauss-newton"
     case .bayesianRegularization: saved = "bayesian-regularization"
     case .firstOrder: saved = "a first-order solver"
+    case .constrained: saved = "a constrained trainer (augmented-lagrangian or penalty)"
     }
     return .stateMismatch("the saved state belongs to \(saved), not to \(solver)")
   }
@@ -367,6 +408,10 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       compare("batchSize", \.batchSize)
       if solver == .momentum || solver == .nesterov { compare("momentum", \.momentum) }
       compare("seed", \.seed)
+    } else if solver.isConstrained {
+      compare("rho", \.rho)
+      compare("rhoGrowth", \.rhoGrowth)
+      compare("innerIterations", \.innerIterations)
     } else {
       if solver == .levenbergMarquardt {
         compare("damping", \.damping)

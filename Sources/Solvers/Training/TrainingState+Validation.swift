@@ -88,6 +88,31 @@ extension TrainingState {
       guard h.alpha >= 0 && h.alpha.isFinite && h.beta > 0 && h.beta.isFinite && h.effectiveParameters.isFinite else {
         throw fail("α = \(h.alpha), β = \(h.beta) are out of range")
       }
+    case .constrained(let run):
+      guard plan.solver.isConstrained else { throw wrongKind("a constrained trainer", plan) }
+      try counters(
+        iteration: run.iteration, evaluations: run.evaluations, history: run.history, validation: run.validation,
+        elapsed: run.elapsed)
+      let state = run.method
+      try vector(state.parameters, "θ")
+      guard state.loss.isFinite else { throw fail("the loss is not finite") }
+      let sizes = network.architecture.layerSizes
+      let hidden = sizes.count - 2
+      guard state.states.count == hidden && state.multipliers.count == hidden else {
+        throw fail("it holds \(state.states.count) layers of states, the network \(hidden) hidden layers")
+      }
+      for k in 0..<hidden {
+        guard state.states[k].count == sizes[k + 1] * m && state.multipliers[k].count == sizes[k + 1] * m else {
+          throw fail("the states of layer \(k + 1) are not \(sizes[k + 1]) × \(m)")
+        }
+        guard state.states[k].allSatisfy(\.isFinite) && state.multipliers[k].allSatisfy(\.isFinite) else {
+          throw fail("the states or multipliers of layer \(k + 1) hold a value that is not finite")
+        }
+      }
+      guard state.rho > 0 && state.rho.isFinite else { throw fail("ρ = \(state.rho) is out of range") }
+      guard state.damping >= 0 && state.damping.isFinite && state.dampingGrowth >= 1 && state.dampingGrowth.isFinite,
+        state.residual >= 0 && state.residual.isFinite
+      else { throw fail("the damping μ = \(state.damping) or the residual is out of range") }
     case .gaussNewton(let run):
       guard plan.solver == .gaussNewton else { throw wrongKind("gauss-newton", plan) }
       try counters(
