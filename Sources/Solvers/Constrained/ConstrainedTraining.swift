@@ -84,8 +84,9 @@ public struct ConstrainedTraining: IterativeMethod {
     self.options = options
   }
 
-  /// ρ, the penalty weight (μ for the quadratic penalty).
-  public var stepControlName: String { options.kind == .penalty ? "μ" : "ρ" }
+  /// ρ_AL, the penalty weight (μ_pen for the quadratic penalty); the summaries' ρ column is the inner
+  /// steps' gain ratio.
+  public var stepControlName: String { options.kind == .penalty ? "μ_pen" : "ρ_AL" }
 
   public func parameters(of state: State) -> [Double] { state.parameters }
 
