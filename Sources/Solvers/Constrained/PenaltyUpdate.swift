@@ -13,8 +13,8 @@ public struct PenaltyUpdate: Sendable, Codable, Equatable {
   /// τ ∈ (0, 1): the decrease of the residual that keeps ρ (the augmented Lagrangian only).
   public var sufficientDecrease: Double
 
-  /// γ, the bound and τ; by default γ = 10, 10⁶ and τ = ¼ (a larger ρ only amplifies the rounding of c in Λ + ρc).
-  public init(growth: Double = 10, maximum: Double = 1e6, sufficientDecrease: Double = 0.25) {
+  /// γ, the bound and τ; by default γ = 10, 10⁸ and τ = ¼ (a larger ρ only amplifies the rounding of c in Λ + ρc).
+  public init(growth: Double = 10, maximum: Double = 1e8, sufficientDecrease: Double = 0.25) {
     self.growth = growth
     self.maximum = maximum
     self.sufficientDecrease = sufficientDecrease

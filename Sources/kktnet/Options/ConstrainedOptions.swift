@@ -6,7 +6,7 @@ struct ConstrainedOptions: ParsableArguments {
   @Option(help: "ρ₀ of the augmented Lagrangian (μ₀ of the penalty), per sample, ρ > 0 (default 100).")
   var rho: Double?
 
-  @Option(help: "γ ≥ 1, the factor by which ρ (μ) grows, up to 1e6 (default 10).")
+  @Option(help: "γ ≥ 1, the factor by which ρ (μ) grows, up to 1e8 (default 10).")
   var rhoGrowth: Double?
 
   @Option(help: "Joint Gauss–Newton steps on L_ρ per outer iteration, at least 1 (default 5).")
