@@ -32,6 +32,21 @@ struct ConstrainedTrainingTests {
     return (network, inputs, targets)
   }
 
+  /// Targets from a teacher network of the same architecture plus noise of 0.05, and a start 0.1 away from
+  /// the teacher: a smooth problem with a well-determined minimum near the start, where training converges.
+  static func teacherCase(sizes: [Int], samples m: Int, seed: UInt64) throws -> (
+    network: Network, inputs: Matrix, targets: Matrix
+  ) {
+    let (teacher, inputs, _) = try smoothCase(sizes: sizes, samples: m, seed: seed)
+    var random = RandomSource(seed: seed + 1000)
+    var targets = Lagrangian(network: teacher, inputs: inputs, targets: Matrix(rows: sizes.last!, columns: m))
+      .outputs(parameters: teacher.parameters)
+    for i in 0..<targets.elements.count { targets.elements[i] += 0.05 * random.nextNormal() }
+    var network = teacher
+    network.parameters = teacher.parameters.map { $0 + 0.1 * random.nextNormal() }
+    return (network, inputs, targets)
+  }
+
   @Test("the eliminated step is the dense Gauss–Newton step on (x, θ) of ½‖r‖², r = [√ρ(c + Λ/ρ); zᴺ − y]")
   func eliminatedStepMatchesDenseStep() throws {
     let (network, inputs, targets) = try Self.smoothCase(sizes: [2, 3, 3, 1], samples: 40, seed: 5)
@@ -100,22 +115,105 @@ struct ConstrainedTrainingTests {
     #expect(abs(system.predictedDecrease(step) - decrease) <= 1e-6 * decrease)
   }
 
-  @Test("a converged augmented-Lagrangian run: maxₖ‖cᵏ‖∞ ≤ 1e-10 and ‖λ − λ_adjoint‖/‖λ_adjoint‖ ≤ 1e-6")
+  @Test("60 outer iterations of the augmented Lagrangian: maxₖ‖cᵏ‖∞ ≤ 1e-10, ‖λ − λ_adjoint‖/‖λ_adjoint‖ ≤ 1e-6")
   func convergedMultipliersMeetTheAdjoint() throws {
-    let (network, inputs, targets) = try Self.smoothCase(sizes: [2, 4, 3, 1], samples: 50, seed: 11)
+    let (network, inputs, targets) = try Self.teacherCase(sizes: [2, 4, 3, 1], samples: 50, seed: 11)
     var options = ConstrainedTraining.Options(
-      kind: .augmentedLagrangian, stopping: StoppingCriteria(maximumIterations: 80))
+      kind: .augmentedLagrangian, stopping: StoppingCriteria(maximumIterations: 60))
     options.innerIterations = 5
     let method = ConstrainedTraining(network: network, inputs: inputs, targets: targets, options: options)
     let result = method.minimize(from: network.parameters)
     let last = try #require(result.history.last)
-    print("converged run:", result.termination, result.iterations, last.loss, last.gradientMaxNorm,
-      last.constraintResidual ?? -1, last.multiplierGap ?? -1)
+    // Measured: ‖c‖∞ 9.1e-13, gap 2.1e-7, ‖∇J‖∞ 2.7e-5. The gap is O(‖c‖) plus the drift of θ within
+    // the last outer iteration (λ_adjoint moves with θ); the bounds leave a factor 5 to 100.
     #expect(try #require(last.constraintResidual) <= 1e-10)
     #expect(try #require(last.multiplierGap) <= 1e-6)
+    #expect(last.gradientMaxNorm <= 1e-4)
+    // The gap falls with the residual: at iteration 1 (Λ = 0 before the update) it is of order 1.
+    #expect(try #require(result.history[0].multiplierGap) == 1)
     // The feasible network's loss is reported, and it went down.
     let j = Lagrangian(network: network, inputs: inputs, targets: targets).objective(parameters: result.parameters)
     #expect(abs(j - result.loss) <= 1e-14 * j)
     #expect(result.loss < 0.5 * result.history[0].loss)
+  }
+
+  @Test("ρ grows by γ when ‖c‖∞ did not fall below τ times its last value, never past ρ_max; μ every time")
+  func penaltySchedule() {
+    let update = PenaltyUpdate(growth: 10, maximum: 1e3, sufficientDecrease: 0.25)
+    #expect(update.augmentedLagrangian(100, previous: 1e-2, current: 2.6e-3) == 1000)
+    #expect(update.augmentedLagrangian(100, previous: 1e-2, current: 2.4e-3) == 100)
+    #expect(update.augmentedLagrangian(1000, previous: 1e-2, current: 1e-2) == 1000)
+    #expect(update.penalty(100) == 1000)
+    #expect(update.penalty(1000) == 1000)
+  }
+
+  @Test("the quadratic penalty: Λ stays 0, μ grows tenfold per outer iteration, and ‖c‖∞ falls like 1/μ")
+  func quadraticPenalty() throws {
+    let (network, inputs, targets) = try Self.teacherCase(sizes: [2, 4, 3, 1], samples: 50, seed: 11)
+    var options = ConstrainedTraining.Options(kind: .penalty, stopping: StoppingCriteria(maximumIterations: 6))
+    options.rho = 10
+    var saved: RunState<ConstrainedTraining.State>?
+    let method = ConstrainedTraining(network: network, inputs: inputs, targets: targets, options: options)
+    let result = method.minimize(
+      from: network.parameters, checkpointing: Checkpointing(every: 100) { saved = $0 })
+    let state = try #require(saved).method
+    #expect(state.multipliers.allSatisfy { $0.allSatisfy { $0 == 0 } })
+    #expect(result.history.map(\.damping) == [10, 100, 1e3, 1e4, 1e5, 1e6, 1e7])
+    // c ≈ −λ*/μ at the minimum of J + (μ/2m)‖c‖² in x: μ·‖c‖∞ stays of the order of m·‖λ_adjoint‖∞.
+    let residuals = result.history.dropFirst().map { try! #require($0.constraintResidual) }
+    for (earlier, later) in zip(residuals, residuals.dropFirst()) { #expect(later < 0.2 * earlier) }
+    #expect(residuals.last! <= 1e-6)
+  }
+
+  @Test("every loss: bce and ce networks train; ‖c‖∞ ≤ 1e-8 and the gap ≤ 1e-7 after 30 outer iterations")
+  func everyLoss() throws {
+    for (loss, output) in [(Loss.binaryCrossEntropy, Activation.sigmoid), (.softmaxCrossEntropy, .softmax)] {
+      let (network, inputs, targets) = try Self.smoothCase(
+        sizes: [3, 5, loss == .softmaxCrossEntropy ? 3 : 1], output: output, loss: loss, samples: 60, seed: 3)
+      let options = ConstrainedTraining.Options(
+        kind: .augmentedLagrangian, stopping: StoppingCriteria(maximumIterations: 30))
+      let result = ConstrainedTraining(network: network, inputs: inputs, targets: targets, options: options)
+        .minimize(from: network.parameters)
+      let last = try #require(result.history.last)
+      // Measured: bce J 0.732 → 0.585, ‖c‖∞ 7.3e-11, gap 3.9e-9; ce J 1.140 → 0.601, ‖c‖∞ 8.6e-10, gap 2.8e-9.
+      #expect(last.loss < 0.8 * result.history[0].loss, "\(loss)")
+      #expect(try #require(last.constraintResidual) <= 1e-8, "\(loss)")
+      #expect(try #require(last.multiplierGap) <= 1e-7, "\(loss)")
+    }
+  }
+
+  @Test("a run resumed from its checkpoint ends bit for bit where the uninterrupted run ends")
+  func resume() throws {
+    let (network, inputs, targets) = try Self.teacherCase(sizes: [2, 4, 3, 1], samples: 50, seed: 11)
+    for solver in [SolverKind.augmentedLagrangian, .penalty] {
+      var plan = TrainingPlan(solver: solver)
+      plan.maximumIterations = 9
+      let whole = try plan.run(network: network, inputs: inputs, targets: targets)
+      var saved: TrainingState?
+      plan.maximumIterations = 4
+      _ = try plan.run(
+        network: network, inputs: inputs, targets: targets,
+        checkpointing: TrainingCheckpointing(every: 2) { saved = $0 })
+      plan.maximumIterations = 9
+      let state = try #require(saved)
+      try state.validate(plan: plan, network: network, sampleCount: inputs.columns)
+      let resumed = try plan.run(network: network, inputs: inputs, targets: targets, resume: state)
+      #expect(resumed.parameters == whole.parameters, "\(solver)")
+      #expect(resumed.history.map(\.loss) == whole.history.map(\.loss), "\(solver)")
+    }
+  }
+
+  @Test("what it cannot train is a TrainingError with a sentence: no hidden layer, ρ ≤ 0")
+  func incompatibleNetworks() throws {
+    let plan = TrainingPlan(solver: .augmentedLagrangian)
+    let linear = try Network(
+      architecture: Architecture(layerSizes: [2, 1], activations: [.identity]), loss: .meanSquaredError,
+      regularization: .none, parameters: [0.1, 0.2, 0.3])
+    #expect(
+      plan.incompatibility(with: linear)
+        == .constrainedSetting("training through the constraints needs at least one hidden layer"))
+    var bad = plan
+    bad.rho = 0
+    #expect(bad.incompatibility(with: linear) == .invalidSetting("rho must be a positive finite number, not 0.0"))
   }
 }

@@ -27,7 +27,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// a negative budget): the sentence names the ``TrainingPlan`` property.
   case invalidSetting(String)
   /// A network or setting that training through the constraints (augmented Lagrangian, penalty) cannot
-  /// take: no hidden layer, a softmax hidden layer, a robust loss, a data-parallel run.
+  /// take: no hidden layer, a robust loss, a data-parallel run.
   case constrainedSetting(String)
 
   /// The sentence to show.

@@ -104,12 +104,6 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       if network.architecture.layerCount < 2 {
         return .constrainedSetting("training through the constraints needs at least one hidden layer")
       }
-      if let k = (1..<network.architecture.layerCount).first(where: {
-        !network.architecture.activation(layer: $0).isElementwise
-      }) {
-        return .constrainedSetting(
-          "training through the constraints needs elementwise hidden activations, not softmax in layer \(k)")
-      }
       if robustLoss != nil { return .constrainedSetting("training through the constraints has no robust loss") }
     }
     if solver == .bayesianRegularization {
