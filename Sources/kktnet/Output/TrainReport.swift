@@ -66,7 +66,9 @@ struct TrainReport: Encodable {
     self.out = out
     standardization = ["inputs": setup.inputStandardization, "targets": setup.targetStandardization]
     history = result.history
-    constraints = Self.constraintSummary(result).map { ($0.constraintResidual ?? 0, $0.multiplierGap, $0.relaxedObjective) }
+    constraints = Self.constraintSummary(result).map {
+      ($0.constraintResidual ?? 0, $0.multiplierGap, $0.relaxedObjective)
+    }
   }
 
   /// The summary of the iteration whose θ the result holds: the best validated one after early stopping
