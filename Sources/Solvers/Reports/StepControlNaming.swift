@@ -33,6 +33,7 @@ extension TrainingPlan: StepControlNaming {
     case .levenbergMarquardt: return damping.strategy == nil ? "Δ" : "μ"
     case .augmentedLagrangian: return "ρ_AL"
     case .penalty: return "μ_pen"
+    case .admm: return "ρ_ADMM"
     default: return "η"
     }
   }

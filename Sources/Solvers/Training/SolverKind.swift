@@ -22,6 +22,8 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable, CustomStringCon
   case augmentedLagrangian = "augmented-lagrangian"
   /// The quadratic penalty (MAC) on free hidden states with a growing μ: ``ConstrainedTraining``.
   case penalty
+  /// dlADMM (Wang et al. 2019) on free pre-activations and activations: ``DeepLearningADMM``.
+  case admm
 
   public var description: String { rawValue }
 
@@ -30,8 +32,9 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable, CustomStringCon
     self != .gaussNewton && self != .levenbergMarquardt && self != .bayesianRegularization && !isConstrained
   }
 
-  /// Whether this trains through the constraints, with the hidden states free (augmented Lagrangian, penalty).
-  public var isConstrained: Bool { self == .augmentedLagrangian || self == .penalty }
+  /// Whether this trains through the constraints, with the hidden states free (augmented Lagrangian, penalty,
+  /// dlADMM).
+  public var isConstrained: Bool { self == .augmentedLagrangian || self == .penalty || self == .admm }
 
   /// The learning rate when none is given: 0.1 for full-batch descent, 0.01 for SGD, 0.05 for mini-batches
   /// and momentum, 0.001 for Adam (Kingma & Ba's default); nil for the Gauss–Newton family.
@@ -41,7 +44,7 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable, CustomStringCon
     case .stochastic: return 0.01
     case .miniBatch, .momentum, .nesterov: return 0.05
     case .adam: return 0.001
-    case .gaussNewton, .levenbergMarquardt, .bayesianRegularization, .augmentedLagrangian, .penalty: return nil
+    case .gaussNewton, .levenbergMarquardt, .bayesianRegularization, .augmentedLagrangian, .penalty, .admm: return nil
     }
   }
 

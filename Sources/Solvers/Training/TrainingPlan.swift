@@ -36,7 +36,8 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   public var robustLoss: RobustLoss?
   /// C, in the units of the targets (standardized ones when they are); nil for 1.
   public var robustScale: Double?
-  /// ρ₀ of the augmented Lagrangian (μ₀ of the penalty), per sample; nil for the default, 100.
+  /// ρ₀ of the augmented Lagrangian (μ₀ of the penalty), per sample; nil for the default, 100 (dlADMM: its
+  /// ρ₀, 10⁻⁶ by default).
   public var rho: Double?
   /// γ, the factor by which ρ (μ) grows; nil for the default, 10.
   public var rhoGrowth: Double?
@@ -103,6 +104,16 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     if solver.isConstrained {
       if network.architecture.layerCount < 2 {
         return .constrainedSetting("training through the constraints needs at least one hidden layer")
+      }
+      if solver == .admm {
+        let architecture = network.architecture
+        let relu = (1..<architecture.layerCount).allSatisfy { architecture.activation(layer: $0) == .relu }
+        if !relu || network.loss != .softmaxCrossEntropy {
+          return .constrainedSetting(
+            "admm (dlADMM) takes ReLU hidden layers and the ce loss, for its closed-form z step and FISTA output step; use augmented-lagrangian for other networks"
+          )
+        }
+        if !network.regularization.isZero { return .constrainedSetting("admm (dlADMM) has no weight penalty") }
       }
       if robustLoss != nil { return .constrainedSetting("training through the constraints has no robust loss") }
     }
@@ -208,6 +219,19 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     let stopping = stopping(sampleCount: m)
     let result: SolverResult
     switch solver {
+    case .admm:
+      if distributed { throw .constrainedSetting("training through the constraints runs in one process") }
+      var options = DeepLearningADMM.Options(stopping: stopping)
+      if let rho { options.rho = rho }
+      var saved: RunState<DeepLearningADMM.State>?
+      if let resume {
+        guard case .admm(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+        saved = run
+      }
+      result = DeepLearningADMM(network: network, inputs: inputs, targets: targets, options: options).minimize(
+        from: network.parameters, resume: saved, validation: validationLoss,
+        checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.admm($0)) } },
+        interruption: interruption, observer: observer)
     case .augmentedLagrangian, .penalty:
       if distributed { throw .constrainedSetting("training through the constraints runs in one process") }
       var options = ConstrainedTraining.Options(
@@ -361,6 +385,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     case .bayesianRegularization: saved = "bayesian-regularization"
     case .firstOrder: saved = "a first-order solver"
     case .constrained: saved = "a constrained trainer (augmented-lagrangian or penalty)"
+    case .admm: saved = "admm"
     }
     return .stateMismatch("the saved state belongs to \(saved), not to \(solver)")
   }

@@ -113,6 +113,27 @@ extension TrainingState {
       guard state.damping >= 0 && state.damping.isFinite && state.dampingGrowth >= 1 && state.dampingGrowth.isFinite,
         state.residual >= 0 && state.residual.isFinite
       else { throw fail("the damping μ = \(state.damping) or the residual is out of range") }
+    case .admm(let run):
+      guard plan.solver == .admm else { throw wrongKind("admm", plan) }
+      try counters(
+        iteration: run.iteration, evaluations: run.evaluations, history: run.history, validation: run.validation,
+        elapsed: run.elapsed)
+      let state = run.method
+      try vector(state.parameters, "θ")
+      guard state.loss.isFinite else { throw fail("the loss is not finite") }
+      let sizes = network.architecture.layerSizes
+      let layers = sizes.count - 1
+      guard state.preActivations.count == layers && state.activations.count == layers - 1,
+        state.multiplier.count == sizes[layers] * m,
+        (0..<layers).allSatisfy({ state.preActivations[$0].count == sizes[$0 + 1] * m }),
+        (0..<(layers - 1)).allSatisfy({ state.activations[$0].count == sizes[$0 + 1] * m }),
+        (state.preActivations + state.activations + [state.multiplier, state.costs]).allSatisfy({
+          $0.allSatisfy(\.isFinite)
+        })
+      else { throw fail("the free variables do not fit the network and the data, or are not finite") }
+      guard state.rho > 0 && state.rho.isFinite && state.tau > 0 && state.tau.isFinite && state.curvature > 0,
+        state.curvature.isFinite, state.costs.count <= 4
+      else { throw fail("ρ = \(state.rho), τ or θ is out of range") }
     case .gaussNewton(let run):
       guard plan.solver == .gaussNewton else { throw wrongKind("gauss-newton", plan) }
       try counters(

@@ -13,6 +13,8 @@ public enum TrainingState: Codable, Sendable {
   case bayesianRegularization(RunState<BayesianRegularization.State>)
   /// An augmented-Lagrangian or quadratic-penalty run's state.
   case constrained(RunState<ConstrainedTraining.State>)
+  /// A dlADMM run's state.
+  case admm(RunState<DeepLearningADMM.State>)
 
   /// Iterations done.
   public var iteration: Int {
@@ -22,6 +24,7 @@ public enum TrainingState: Codable, Sendable {
     case .firstOrder(let run): return run.iteration
     case .bayesianRegularization(let run): return run.iteration
     case .constrained(let run): return run.iteration
+    case .admm(let run): return run.iteration
     }
   }
 
@@ -33,6 +36,7 @@ public enum TrainingState: Codable, Sendable {
     case .firstOrder(let run): return run.method.parameters
     case .bayesianRegularization(let run): return run.method.parameters
     case .constrained(let run): return run.method.parameters
+    case .admm(let run): return run.method.parameters
     }
   }
 
@@ -44,6 +48,7 @@ public enum TrainingState: Codable, Sendable {
     case .firstOrder(let run): return run.history
     case .bayesianRegularization(let run): return run.history
     case .constrained(let run): return run.history
+    case .admm(let run): return run.history
     }
   }
 

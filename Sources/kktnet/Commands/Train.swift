@@ -258,6 +258,9 @@ struct Train: ParsableCommand {
       return
         "\(plan.solver), η = \(plan.effectiveLearningRate), batch \(plan.effectiveBatchSize(sampleCount: m)), \(plan.iterationBudget(sampleCount: m)) updates"
     }
+    if plan.solver == .admm {
+      return "admm (dlADMM), ρ₀ = \(plan.rho ?? 1e-6), up to \(plan.iterationBudget(sampleCount: m)) iterations"
+    }
     if plan.solver.isConstrained {
       return
         "\(plan.solver), \(plan.solver == .penalty ? "μ₀" : "ρ₀") = \(plan.rho ?? 100), growth \(plan.rhoGrowth ?? 10), \(plan.innerIterations ?? 5) inner steps, up to \(plan.iterationBudget(sampleCount: m)) outer iterations"

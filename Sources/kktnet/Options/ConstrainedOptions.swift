@@ -1,9 +1,9 @@
 import ArgumentParser
 import Solvers
 
-/// The settings of training through the constraints (`--solver augmented-lagrangian` or `penalty`).
+/// The settings of training through the constraints (`--solver augmented-lagrangian`, `penalty` or `admm`).
 struct ConstrainedOptions: ParsableArguments {
-  @Option(help: "ρ₀ of the augmented Lagrangian (μ₀ of the penalty), per sample, ρ > 0 (default 100).")
+  @Option(help: "ρ₀ of the augmented Lagrangian (μ₀ of the penalty), per sample, ρ > 0 (default 100; admm: 1e-6).")
   var rho: Double?
 
   @Option(help: "γ ≥ 1, the factor by which ρ (μ) grows, up to 1e8 (default 10).")
