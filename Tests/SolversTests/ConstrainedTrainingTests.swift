@@ -115,6 +115,34 @@ struct ConstrainedTrainingTests {
     #expect(abs(system.predictedDecrease(step) - decrease) <= 1e-6 * decrease)
   }
 
+  @Test("S by layer blocks (Kronecker sums over the samples) equals S by rows (dsyrk) to rounding")
+  func layerBlocksMatchRows() throws {
+    let (network, inputs, targets) = try Self.smoothCase(
+      sizes: [4, 5, 3, 3], output: .softmax, loss: .softmaxCrossEntropy, samples: 30, seed: 4)
+    let problem = RelaxedNetwork(network: network, inputs: inputs, targets: targets)
+    let theta = network.parameters
+    var random = RandomSource(seed: 2)
+    let states = problem.forwardStates(parameters: theta).map { $0.map { $0 + 0.05 * random.nextNormal() } }
+    let multipliers = states.map { $0.map { _ in 0.2 * random.nextNormal() } }
+    let evaluation = problem.evaluate(parameters: theta, states: states, multipliers: multipliers, rho: 7)
+    let systems = [true, false].map {
+      StateEliminatedSystem(
+        problem: problem, parameters: theta, states: states, multipliers: multipliers, rho: 7,
+        evaluation: evaluation, layerBlocks: $0)
+    }
+    let p = theta.count
+    let scale = systems[1].normalMatrix.reduce(0) { max($0, abs($1)) }
+    var largest = 0.0
+    for j in 0..<p {
+      for i in j..<p {
+        largest = max(largest, abs(systems[0].normalMatrix[i + j * p] - systems[1].normalMatrix[i + j * p]))
+      }
+    }
+    // The same sums of products in another order: a few ulps of the largest entry per entry.
+    #expect(largest <= 1e-13 * scale)
+    #expect(systems[0].gradient == systems[1].gradient)
+  }
+
   @Test("60 outer iterations of the augmented Lagrangian: maxₖ‖cᵏ‖∞ ≤ 1e-10, ‖λ − λ_adjoint‖/‖λ_adjoint‖ ≤ 1e-6")
   func convergedMultipliersMeetTheAdjoint() throws {
     let (network, inputs, targets) = try Self.teacherCase(sizes: [2, 4, 3, 1], samples: 50, seed: 11)

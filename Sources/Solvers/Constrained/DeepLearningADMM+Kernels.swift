@@ -96,8 +96,12 @@ extension DeepLearningADMM {
       for i in out.elements.indices {
         let z1 = min(fitted.elements[i], 0)
         let z2 = max((fitted.elements[i] + a.elements[i]) / 2, 0)
-        let v1 = (z1 - fitted.elements[i]) * (z1 - fitted.elements[i]) + (a.elements[i] - max(z1, 0)) * (a.elements[i] - max(z1, 0))
-        let v2 = (z2 - fitted.elements[i]) * (z2 - fitted.elements[i]) + (a.elements[i] - max(z2, 0)) * (a.elements[i] - max(z2, 0))
+        let v1 =
+          (z1 - fitted.elements[i]) * (z1 - fitted.elements[i]) + (a.elements[i] - max(z1, 0))
+          * (a.elements[i] - max(z1, 0))
+        let v2 =
+          (z2 - fitted.elements[i]) * (z2 - fitted.elements[i]) + (a.elements[i] - max(z2, 0))
+          * (a.elements[i] - max(z2, 0))
         out.elements[i] = v1 > v2 ? z2 : z1
       }
       return out

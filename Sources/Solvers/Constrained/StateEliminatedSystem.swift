@@ -40,7 +40,7 @@ struct StateEliminatedSystem {
   /// Builds the reduced model at (x, θ) evaluated as `evaluation`.
   init(
     problem: RelaxedNetwork, parameters: [Double], states: [[Double]], multipliers: [[Double]], rho: Double,
-    evaluation: RelaxedNetwork.Evaluation, statesOnly: Bool = false
+    evaluation: RelaxedNetwork.Evaluation, statesOnly: Bool = false, layerBlocks: Bool? = nil
   ) {
     self.problem = problem
     self.rho = rho
@@ -228,7 +228,48 @@ struct StateEliminatedSystem {
     }
     gradient = g
 
-    // S = Σ rows rowsᵀ, in chunks of rows (each a P-vector) by dsyrk.
+    let inputsOf = (1...layers).map { k in k == 1 ? problem.lagrangian.inputs.elements : states[k - 2] }
+    var s =
+      layerBlocks ?? Self.prefersLayerBlocks(architecture: architecture, sampleCount: m)
+      ? Self.normalMatrixByLayerBlocks(
+        architecture: architecture, rowDeltas: rowDeltas, inputs: inputsOf, sampleCount: m)
+      : Self.normalMatrixByRows(architecture: architecture, rowDeltas: rowDeltas, inputs: inputsOf, sampleCount: m)
+    if l2 > 0 {
+      for k in 1...layers {
+        let wk = architecture.weightOffset(layer: k)
+        for index in 0..<architecture.weightCount(layer: k) {
+          s[(wk + index) * (P + 1)] += Double(m) * l2
+        }
+      }
+    }
+    normalMatrix = s
+  }
+
+  /// Whether ``normalMatrixByLayerBlocks(architecture:rowDeltas:inputs:sampleCount:)`` takes fewer flops than
+  /// ``normalMatrixByRows(architecture:rowDeltas:inputs:sampleCount:)``: Σₖ≤ₖ′ 2nₖ(nₖ₋₁ + 1)(nₖ′₋₁ + 1)nₖ′·m
+  /// against P²·m·n_out. The choice depends only on the shapes, so a run (and its resumption) always takes
+  /// the same path.
+  static func prefersLayerBlocks(architecture: Architecture, sampleCount m: Int) -> Bool {
+    let sizes = architecture.layerSizes
+    let layers = architecture.layerCount
+    let P = Double(architecture.parameterCount)
+    var blocks = 0.0
+    for k in 1...layers {
+      for k2 in k...layers {
+        blocks += 2 * Double(sizes[k] * (sizes[k - 1] + 1) * (sizes[k2 - 1] + 1) * sizes[k2])
+      }
+    }
+    return blocks * Double(m) < P * P * Double(m * architecture.outputSize)
+  }
+
+  /// S = Σ rows rowsᵀ over the m·n_out reduced rows, each a P-vector built from its deltas (per layer
+  /// dᵏ ⊗ [xᵏ⁻¹ᵢ; 1]), in chunks by dsyrk; lower triangle. P²·m·n_out flops.
+  static func normalMatrixByRows(
+    architecture: Architecture, rowDeltas: [[Double]], inputs: [[Double]], sampleCount m: Int
+  ) -> [Double] {
+    let P = architecture.parameterCount
+    let nOut = architecture.outputSize
+    let layers = architecture.layerCount
     var s = [Double](repeating: 0, count: P * P)
     let rowCount = m * nOut
     let chunk = max(1, min(rowCount, 2_000_000 / max(P, 1)))
@@ -241,12 +282,12 @@ struct StateEliminatedSystem {
         let i = column / nOut
         let base = c * P
         for k in 1...layers {
-          let n = problem.size(k)
-          let nPrev = problem.size(k - 1)
+          let n = architecture.layerSizes[k]
+          let nPrev = architecture.layerSizes[k - 1]
           let wk = architecture.weightOffset(layer: k)
           let bk = architecture.biasOffset(layer: k)
           let d = rowDeltas[k - 1]
-          let previous = k == 1 ? problem.lagrangian.inputs.elements : states[k - 2]
+          let previous = inputs[k - 1]
           for j in 0..<n {
             let a = d[j + column * n]
             let target = base + wk + j * nPrev
@@ -262,15 +303,71 @@ struct StateEliminatedSystem {
       }
       start += count
     }
-    if l2 > 0 {
-      for k in 1...layers {
-        let wk = architecture.weightOffset(layer: k)
-        for index in 0..<architecture.weightCount(layer: k) {
-          s[(wk + index) * (P + 1)] += Double(m) * l2
+    return s
+  }
+
+  /// The same S by its layer blocks, both triangles: with x̃ᵏ⁻¹ᵢ = [xᵏ⁻¹ᵢ; 1] and
+  /// Mᵢ[j, j′] = Σ_q dᵏⱼ(i, q)·dᵏ′ⱼ′(i, q), the block of neuron j of layer k and neuron j′ of layer k′ is
+  /// Σᵢ Mᵢ[j, j′]·x̃ᵏ⁻¹ᵢ(x̃ᵏ′⁻¹ᵢ)ᵀ, one dgemm per (k, k′, j) over the samples.
+  static func normalMatrixByLayerBlocks(
+    architecture: Architecture, rowDeltas: [[Double]], inputs: [[Double]], sampleCount m: Int
+  ) -> [Double] {
+    let P = architecture.parameterCount
+    let nOut = architecture.outputSize
+    let layers = architecture.layerCount
+    let sizes = architecture.layerSizes
+    var s = [Double](repeating: 0, count: P * P)
+    // x̃ᵏ⁻¹: (nₖ₋₁ + 1) × m.
+    let augmented = (1...layers).map { k -> [Double] in
+      let p = sizes[k - 1]
+      var out = [Double](repeating: 1, count: (p + 1) * m)
+      for i in 0..<m { for l in 0..<p { out[l + i * (p + 1)] = inputs[k - 1][l + i * p] } }
+      return out
+    }
+    // The row of θ of entry l of neuron j of layer k (l = nₖ₋₁: the bias).
+    func index(_ k: Int, _ j: Int, _ l: Int) -> Int {
+      l < sizes[k - 1]
+        ? architecture.weightOffset(layer: k) + j * sizes[k - 1] + l : architecture.biasOffset(layer: k) + j
+    }
+    for k in 1...layers {
+      let (n1, p1) = (sizes[k], sizes[k - 1] + 1)
+      let d1 = rowDeltas[k - 1]
+      for k2 in k...layers {
+        let (n2, p2) = (sizes[k2], sizes[k2 - 1] + 1)
+        let d2 = rowDeltas[k2 - 1]
+        var scaled = [Double](repeating: 0, count: p2 * n2 * m)
+        var block = [Double](repeating: 0, count: p1 * p2 * n2)
+        for j in 0..<n1 {
+          // scaled[(l2, j2), i] = x̃ᵏ′⁻¹(l2, i)·Mᵢ[j, j2].
+          for i in 0..<m {
+            for j2 in 0..<n2 {
+              var weight = 0.0
+              for q in 0..<nOut { weight += d1[j + (i * nOut + q) * n1] * d2[j2 + (i * nOut + q) * n2] }
+              let target = (j2 * p2) + i * p2 * n2
+              let source = i * p2
+              for l2 in 0..<p2 { scaled[target + l2] = augmented[k2 - 1][source + l2] * weight }
+            }
+          }
+          augmented[k - 1].withUnsafeBufferPointer { a in
+            cblas_dgemm(
+              CblasColMajor, CblasNoTrans, CblasTrans, Int32(p1), Int32(p2 * n2), Int32(m), 1, a.baseAddress!,
+              Int32(p1), scaled, Int32(p2 * n2), 0, &block, Int32(p1))
+          }
+          for j2 in 0..<n2 where k2 > k || j2 >= j {
+            for l2 in 0..<p2 {
+              let column = index(k2, j2, l2)
+              for l in 0..<p1 {
+                let row = index(k, j, l)
+                let value = block[l + (j2 * p2 + l2) * p1]
+                s[row + column * P] = value
+                s[column + row * P] = value
+              }
+            }
+          }
         }
       }
     }
-    normalMatrix = s
+    return s
   }
 
   /// g and U of the loss in zᴺ per sample: g n_out × m, U n_out × n_out per sample (column-major).
