@@ -87,7 +87,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     StoppingCriteria(
       maximumIterations: iterationBudget(sampleCount: m), gradientTolerance: gradientTolerance,
       stepTolerance: stepTolerance, functionTolerance: functionTolerance, goal: goal, timeLimit: timeLimit,
-      maximumValidationFailures: patience ?? (solver.isFirstOrder ? 20 : 6))
+      maximumValidationFailures: patience ?? (solver.isFirstOrder || solver == .admm ? 20 : 6))
   }
 
   /// Why the plan cannot train this network, or nil: a setting out of its range, or settings that do not

@@ -138,7 +138,7 @@ struct BudgetOptions: ParsableArguments {
 
   @Option(
     help:
-      "Early stopping: stop after this many evaluations without a new best validation loss (default 20 epochs; 6 for LM, trainlm's max_fail)."
+      "Early stopping: stop after this many evaluations without a new best validation loss (default 20 epochs or admm iterations; 6 for LM, trainlm's max_fail)."
   )
   var patience: Int?
 
