@@ -34,6 +34,17 @@ public struct IterationSummary: Equatable, Sendable, Codable {
   public var alpha: Double?
   /// Bayesian regularization: β, the weight of E_D = ½Σe², after the iteration's re-estimate.
   public var beta: Double?
+  /// Training through the constraints: maxₖ‖cᵏ‖∞ with cᵏ = xᵏ − σₖ(Wᵏxᵏ⁻¹ + bᵏ) at the free states after
+  /// the iteration; nil for other solvers.
+  public var constraintResidual: Double?
+  /// Training through the constraints: ‖cᵏ‖∞ per hidden layer k = 1…N − 1.
+  public var layerResiduals: [Double]?
+  /// Training through the constraints: ‖λ − λ_adjoint‖_F / ‖λ_adjoint‖_F, the method's multiplier
+  /// estimate against ``Lagrangian/solveMultipliers(parameters:workspace:)`` at the iteration's θ.
+  public var multiplierGap: Double?
+  /// Training through the constraints: the relaxed objective L_ρ at the free states and θ (the reported
+  /// ``loss`` is J(θ) of the feasible network).
+  public var relaxedObjective: Double?
 
   /// A summary from its values.
   public init(
@@ -83,5 +94,13 @@ public struct IterationSummary: Equatable, Sendable, Codable {
     case alpha
     /// `beta`.
     case beta
+    /// `constraint_residual`.
+    case constraintResidual = "constraint_residual"
+    /// `layer_residuals`.
+    case layerResiduals = "layer_residuals"
+    /// `multiplier_gap`.
+    case multiplierGap = "multiplier_gap"
+    /// `relaxed_objective`.
+    case relaxedObjective = "relaxed_objective"
   }
 }

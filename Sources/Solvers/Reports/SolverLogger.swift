@@ -32,15 +32,16 @@ public struct SolverLogger {
     self.write = write
   }
 
-  /// The header line.
-  /// The header line; `effectiveParameters` adds Bayesian regularization's γ column.
-  public func header(validation: Bool, effectiveParameters: Bool = false) -> String {
+  /// The header line; `effectiveParameters` adds Bayesian regularization's γ column, `constraints` the
+  /// constraint residual maxₖ‖cᵏ‖∞ and the multiplier gap of training through the constraints.
+  public func header(validation: Bool, effectiveParameters: Bool = false, constraints: Bool = false) -> String {
     let columns = [
       pad("iter", 6), pad("loss", 12), pad("Δloss", 9), pad("‖g‖∞", 9), pad("‖δ‖", 9), pad("ρ", 7),
       pad(stepControlName, 9),
     ]
     return
-      (columns + (effectiveParameters ? [pad("γ", 8)] : []) + (validation ? [pad("val. loss", 12)] : [])
+      (columns + (effectiveParameters ? [pad("γ", 8)] : [])
+      + (constraints ? [pad("‖c‖∞", 9), pad("λ gap", 9)] : []) + (validation ? [pad("val. loss", 12)] : [])
       + (showsTime ? [pad("time s", 8)] : [])).joined(separator: " ")
   }
 
@@ -55,6 +56,10 @@ public struct SolverLogger {
       pad(s.damping.isNaN ? "-" : String(format: "%.1e", s.damping), 9),
     ]
     if let gamma = s.effectiveParameters { columns.append(pad(String(format: "%.2f", gamma), 8)) }
+    if let residual = s.constraintResidual {
+      columns.append(pad(String(format: "%.1e", residual), 9))
+      columns.append(pad(s.multiplierGap.map { String(format: "%.1e", $0) } ?? "-", 9))
+    }
     if let v = s.validationLoss { columns.append(pad(String(format: "%.4e", v), 12)) }
     if showsTime { columns.append(pad(String(format: "%.3f", s.time), 8)) }
     return columns.joined(separator: " ") + (s.accepted || first ? "" : "  rejected")
@@ -63,7 +68,10 @@ public struct SolverLogger {
   /// Prints the header before the first summary, then one line per summary.
   public mutating func log(_ summary: IterationSummary) {
     if !printedHeader {
-      write(header(validation: summary.validationLoss != nil, effectiveParameters: summary.effectiveParameters != nil))
+      write(
+        header(
+          validation: summary.validationLoss != nil, effectiveParameters: summary.effectiveParameters != nil,
+          constraints: summary.constraintResidual != nil))
       printedHeader = true
     }
     write(line(summary))

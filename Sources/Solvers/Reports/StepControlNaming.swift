@@ -25,11 +25,15 @@ extension FirstOrderSolver: StepControlNaming {
 
 extension TrainingPlan: StepControlNaming {
   /// The label of the plan's solver: η for a first-order solver, step for Gauss–Newton, Δ or μ for
-  /// Levenberg–Marquardt with the trust region or a damping schedule.
+  /// Levenberg–Marquardt with the trust region or a damping schedule, ρ_AL or μ_pen for training through
+  /// the constraints.
   public var stepControlName: String {
     switch solver {
     case .gaussNewton: return "step"
     case .levenbergMarquardt: return damping.strategy == nil ? "Δ" : "μ"
+    case .augmentedLagrangian: return "ρ_AL"
+    case .penalty: return "μ_pen"
+    case .admm: return "ρ_ADMM"
     default: return "η"
     }
   }

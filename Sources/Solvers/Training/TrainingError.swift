@@ -26,6 +26,9 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A setting of the plan out of its range (a learning rate that is not positive, a batch of no samples,
   /// a negative budget): the sentence names the ``TrainingPlan`` property.
   case invalidSetting(String)
+  /// A network or setting that training through the constraints (augmented Lagrangian, penalty) cannot
+  /// take: no hidden layer, a robust loss, a data-parallel run.
+  case constrainedSetting(String)
 
   /// The sentence to show.
   public var description: String {
@@ -49,7 +52,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case .needsWholeJacobian(let setting):
       return
         "\(setting) needs the whole Jacobian on one rank; a data-parallel run sums JᵀJ and Jᵀr over the ranks, so use the Cholesky or SVD linear solver without geodesic acceleration"
-    case .shapeMismatch(let sentence), .stateMismatch(let sentence), .invalidSetting(let sentence):
+    case .shapeMismatch(let sentence), .stateMismatch(let sentence), .invalidSetting(let sentence),
+      .constrainedSetting(let sentence):
       return sentence
     }
   }

@@ -36,6 +36,13 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
   public var robustLoss: RobustLoss?
   /// C, in the units of the targets (standardized ones when they are); nil for 1.
   public var robustScale: Double?
+  /// ρ₀ of the augmented Lagrangian (μ₀ of the penalty), per sample; nil for the default, 100 (dlADMM: its
+  /// ρ₀, 10⁻⁶ by default).
+  public var rho: Double?
+  /// γ, the factor by which ρ (μ) grows; nil for the default, 10.
+  public var rhoGrowth: Double?
+  /// Joint Gauss–Newton steps on L_ρ per outer iteration; nil for the default, 5.
+  public var innerIterations: Int?
   /// Stop when the loss J(θ) falls to this.
   public var goal: Double = 0
   /// Seconds the run may take; nil for no limit.
@@ -80,7 +87,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     StoppingCriteria(
       maximumIterations: iterationBudget(sampleCount: m), gradientTolerance: gradientTolerance,
       stepTolerance: stepTolerance, functionTolerance: functionTolerance, goal: goal, timeLimit: timeLimit,
-      maximumValidationFailures: patience ?? (solver.isFirstOrder ? 20 : 6))
+      maximumValidationFailures: patience ?? (solver.isFirstOrder || solver == .admm ? 20 : 6))
   }
 
   /// Why the plan cannot train this network, or nil: a setting out of its range, or settings that do not
@@ -93,6 +100,22 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     }
     if geodesicAcceleration && (network.loss != .meanSquaredError || solver != .levenbergMarquardt) {
       return .geodesicNeedsLeastSquares
+    }
+    if solver.isConstrained {
+      if network.architecture.layerCount < 2 {
+        return .constrainedSetting("training through the constraints needs at least one hidden layer")
+      }
+      if solver == .admm {
+        let architecture = network.architecture
+        let relu = (1..<architecture.layerCount).allSatisfy { architecture.activation(layer: $0) == .relu }
+        if !relu || network.loss != .softmaxCrossEntropy {
+          return .constrainedSetting(
+            "admm (dlADMM) takes ReLU hidden layers and the ce loss, for its closed-form z step and FISTA output step; use augmented-lagrangian for other networks"
+          )
+        }
+        if !network.regularization.isZero { return .constrainedSetting("admm (dlADMM) has no weight penalty") }
+      }
+      if robustLoss != nil { return .constrainedSetting("training through the constraints has no robust loss") }
     }
     if solver == .bayesianRegularization {
       if network.loss != .meanSquaredError {
@@ -133,6 +156,11 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       return "maximumIterations must not be negative, not \(maximumIterations)"
     }
     if let patience, patience < 1 { return "patience must be at least 1, not \(patience)" }
+    if let rho, !(rho > 0 && rho.isFinite) { return "rho must be a positive finite number, not \(rho)" }
+    if let rhoGrowth, !(rhoGrowth >= 1 && rhoGrowth.isFinite) {
+      return "rhoGrowth must be a finite number ≥ 1, not \(rhoGrowth)"
+    }
+    if let innerIterations, innerIterations < 1 { return "innerIterations must be at least 1, not \(innerIterations)" }
     if let timeLimit, !(timeLimit > 0) { return "timeLimit must be positive, not \(timeLimit)" }
     for (name, value) in [
       ("gradientTolerance", gradientTolerance), ("stepTolerance", stepTolerance),
@@ -191,6 +219,36 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     let stopping = stopping(sampleCount: m)
     let result: SolverResult
     switch solver {
+    case .admm:
+      if distributed { throw .constrainedSetting("training through the constraints runs in one process") }
+      var options = DeepLearningADMM.Options(stopping: stopping)
+      if let rho { options.rho = rho }
+      var saved: RunState<DeepLearningADMM.State>?
+      if let resume {
+        guard case .admm(let run) = resume else { throw Self.wrongSolver(resume, solver) }
+        saved = run
+      }
+      result = DeepLearningADMM(network: network, inputs: inputs, targets: targets, options: options).minimize(
+        from: network.parameters, resume: saved, validation: validationLoss,
+        checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.admm($0)) } },
+        interruption: interruption, observer: observer)
+    case .augmentedLagrangian, .penalty:
+      if distributed { throw .constrainedSetting("training through the constraints runs in one process") }
+      var options = ConstrainedTraining.Options(
+        kind: solver == .penalty ? .penalty : .augmentedLagrangian, stopping: stopping)
+      if let rho { options.rho = rho }
+      if let rhoGrowth { options.update.growth = rhoGrowth }
+      if let innerIterations { options.innerIterations = innerIterations }
+      var saved: RunState<ConstrainedTraining.State>?
+      if let resume {
+        guard case .constrained(let run) = resume, run.method.states.count == network.architecture.layerCount - 1
+        else { throw Self.wrongSolver(resume, solver) }
+        saved = run
+      }
+      result = ConstrainedTraining(network: network, inputs: inputs, targets: targets, options: options).minimize(
+        from: network.parameters, resume: saved, validation: validationLoss,
+        checkpointing: checkpointing.map { c in Checkpointing(every: c.every) { c.save(.constrained($0)) } },
+        interruption: interruption, observer: observer)
     case .bayesianRegularization:
       let m = inputs.columns
       let problem = BayesianRegularizationProblem(
@@ -326,6 +384,8 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
     case .gaussNewton: saved = "gauss-newton"
     case .bayesianRegularization: saved = "bayesian-regularization"
     case .firstOrder: saved = "a first-order solver"
+    case .constrained: saved = "a constrained trainer (augmented-lagrangian or penalty)"
+    case .admm: saved = "admm"
     }
     return .stateMismatch("the saved state belongs to \(saved), not to \(solver)")
   }
@@ -367,6 +427,10 @@ public struct TrainingPlan: Sendable, Codable, Equatable {
       compare("batchSize", \.batchSize)
       if solver == .momentum || solver == .nesterov { compare("momentum", \.momentum) }
       compare("seed", \.seed)
+    } else if solver.isConstrained {
+      compare("rho", \.rho)
+      compare("rhoGrowth", \.rhoGrowth)
+      compare("innerIterations", \.innerIterations)
     } else {
       if solver == .levenbergMarquardt {
         compare("damping", \.damping)

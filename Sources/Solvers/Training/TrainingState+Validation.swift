@@ -88,6 +88,52 @@ extension TrainingState {
       guard h.alpha >= 0 && h.alpha.isFinite && h.beta > 0 && h.beta.isFinite && h.effectiveParameters.isFinite else {
         throw fail("α = \(h.alpha), β = \(h.beta) are out of range")
       }
+    case .constrained(let run):
+      guard plan.solver.isConstrained else { throw wrongKind("a constrained trainer", plan) }
+      try counters(
+        iteration: run.iteration, evaluations: run.evaluations, history: run.history, validation: run.validation,
+        elapsed: run.elapsed)
+      let state = run.method
+      try vector(state.parameters, "θ")
+      guard state.loss.isFinite else { throw fail("the loss is not finite") }
+      let sizes = network.architecture.layerSizes
+      let hidden = sizes.count - 2
+      guard state.states.count == hidden && state.multipliers.count == hidden else {
+        throw fail("it holds \(state.states.count) layers of states, the network \(hidden) hidden layers")
+      }
+      for k in 0..<hidden {
+        guard state.states[k].count == sizes[k + 1] * m && state.multipliers[k].count == sizes[k + 1] * m else {
+          throw fail("the states of layer \(k + 1) are not \(sizes[k + 1]) × \(m)")
+        }
+        guard state.states[k].allSatisfy(\.isFinite) && state.multipliers[k].allSatisfy(\.isFinite) else {
+          throw fail("the states or multipliers of layer \(k + 1) hold a value that is not finite")
+        }
+      }
+      guard state.rho > 0 && state.rho.isFinite else { throw fail("ρ = \(state.rho) is out of range") }
+      guard state.damping >= 0 && state.damping.isFinite && state.dampingGrowth >= 1 && state.dampingGrowth.isFinite,
+        state.residual >= 0 && state.residual.isFinite
+      else { throw fail("the damping μ = \(state.damping) or the residual is out of range") }
+    case .admm(let run):
+      guard plan.solver == .admm else { throw wrongKind("admm", plan) }
+      try counters(
+        iteration: run.iteration, evaluations: run.evaluations, history: run.history, validation: run.validation,
+        elapsed: run.elapsed)
+      let state = run.method
+      try vector(state.parameters, "θ")
+      guard state.loss.isFinite else { throw fail("the loss is not finite") }
+      let sizes = network.architecture.layerSizes
+      let layers = sizes.count - 1
+      guard state.preActivations.count == layers && state.activations.count == layers - 1,
+        state.multiplier.count == sizes[layers] * m,
+        (0..<layers).allSatisfy({ state.preActivations[$0].count == sizes[$0 + 1] * m }),
+        (0..<(layers - 1)).allSatisfy({ state.activations[$0].count == sizes[$0 + 1] * m }),
+        (state.preActivations + state.activations + [state.multiplier, state.costs]).allSatisfy({
+          $0.allSatisfy(\.isFinite)
+        })
+      else { throw fail("the free variables do not fit the network and the data, or are not finite") }
+      guard state.rho > 0 && state.rho.isFinite && state.tau > 0 && state.tau.isFinite && state.curvature > 0,
+        state.curvature.isFinite, state.costs.count <= 4
+      else { throw fail("ρ = \(state.rho), τ or θ is out of range") }
     case .gaussNewton(let run):
       guard plan.solver == .gaussNewton else { throw wrongKind("gauss-newton", plan) }
       try counters(

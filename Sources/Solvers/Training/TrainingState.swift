@@ -11,6 +11,10 @@ public enum TrainingState: Codable, Sendable {
   case firstOrder(RunState<FirstOrderSolver.State>)
   /// A Bayesian-regularization run's state.
   case bayesianRegularization(RunState<BayesianRegularization.State>)
+  /// An augmented-Lagrangian or quadratic-penalty run's state.
+  case constrained(RunState<ConstrainedTraining.State>)
+  /// A dlADMM run's state.
+  case admm(RunState<DeepLearningADMM.State>)
 
   /// Iterations done.
   public var iteration: Int {
@@ -19,6 +23,8 @@ public enum TrainingState: Codable, Sendable {
     case .gaussNewton(let run): return run.iteration
     case .firstOrder(let run): return run.iteration
     case .bayesianRegularization(let run): return run.iteration
+    case .constrained(let run): return run.iteration
+    case .admm(let run): return run.iteration
     }
   }
 
@@ -29,6 +35,8 @@ public enum TrainingState: Codable, Sendable {
     case .gaussNewton(let run): return run.method.parameters
     case .firstOrder(let run): return run.method.parameters
     case .bayesianRegularization(let run): return run.method.parameters
+    case .constrained(let run): return run.method.parameters
+    case .admm(let run): return run.method.parameters
     }
   }
 
@@ -39,6 +47,8 @@ public enum TrainingState: Codable, Sendable {
     case .gaussNewton(let run): return run.history
     case .firstOrder(let run): return run.history
     case .bayesianRegularization(let run): return run.history
+    case .constrained(let run): return run.history
+    case .admm(let run): return run.history
     }
   }
 

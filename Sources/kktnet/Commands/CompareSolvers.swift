@@ -15,7 +15,9 @@ struct CompareSolvers: ParsableCommand {
       """)
 
   @Option(
-    help: "Comma-separated solvers: gd, sgd, minibatch, momentum, nesterov, adam, gauss-newton, levenberg-marquardt.")
+    help:
+      "Comma-separated solvers: gd, sgd, minibatch, momentum, nesterov, adam, gauss-newton, levenberg-marquardt, bayesian-regularization, augmented-lagrangian, penalty."
+  )
   var solvers: String = "gd,adam,levenberg-marquardt"
 
   @OptionGroup var options: TrainingOptions

@@ -252,7 +252,8 @@ struct Train: ParsableCommand {
   }
 
   var stepControlName: String {
-    solver.isFirstOrder
+    if solver.isConstrained { return options.plan(solver).stepControlName }
+    return solver.isFirstOrder
       ? "η"
       : solver == .gaussNewton
         ? "step"
@@ -263,6 +264,13 @@ struct Train: ParsableCommand {
     if plan.solver.isFirstOrder {
       return
         "\(plan.solver), η = \(plan.effectiveLearningRate), batch \(plan.effectiveBatchSize(sampleCount: m)), \(plan.iterationBudget(sampleCount: m)) updates"
+    }
+    if plan.solver == .admm {
+      return "admm (dlADMM), ρ₀ = \(plan.rho ?? 1e-6), up to \(plan.iterationBudget(sampleCount: m)) iterations"
+    }
+    if plan.solver.isConstrained {
+      return
+        "\(plan.solver), \(plan.solver == .penalty ? "μ₀" : "ρ₀") = \(plan.rho ?? 100), growth \(plan.rhoGrowth ?? 10), \(plan.innerIterations ?? 5) inner steps, up to \(plan.iterationBudget(sampleCount: m)) outer iterations"
     }
     return "\(plan.solver), up to \(plan.iterationBudget(sampleCount: m)) iterations"
   }
@@ -276,6 +284,13 @@ struct Train: ParsableCommand {
     plot.series.append(.init(name: "training loss", points: result.history.map { (x($0), $0.loss) }, dashed: false))
     let validation = result.history.compactMap { s in s.validationLoss.map { (x(s), $0) } }
     if !validation.isEmpty { plot.series.append(.init(name: "validation loss", points: validation, dashed: true)) }
+    // Training through the constraints: maxₖ‖cᵏ‖∞ beside the loss (the axis is logarithmic; the start's 0 is
+    // left out).
+    let residual = result.history.compactMap { s in s.constraintResidual.map { (x(s), $0) } }
+    if !residual.isEmpty {
+      plot.series.append(.init(name: "constraint residual ‖c‖∞", points: residual, dashed: true))
+      plot.yLabel = "loss, ‖c‖∞"
+    }
     return plot
   }
 }

@@ -16,6 +16,7 @@ struct TrainingOptions: ParsableArguments {
   @OptionGroup(title: "First-order solvers") var firstOrder: FirstOrderOptions
   @OptionGroup(title: "Gauss–Newton and Levenberg–Marquardt") var secondOrder: SecondOrderOptions
   @OptionGroup(title: "Gauss–Newton and Levenberg–Marquardt") var robustLoss: RobustLossOptions
+  @OptionGroup(title: "Augmented Lagrangian and penalty") var constrained: ConstrainedOptions
 
   func validate() throws {
     if model.model == nil && architecture.architecture == nil {
@@ -75,6 +76,9 @@ struct TrainingOptions: ParsableArguments {
     plan.geodesicAcceleration = secondOrder.geodesicAcceleration
     plan.robustLoss = robustLoss.robust
     plan.robustScale = robustLoss.robustScale
+    plan.rho = constrained.rho
+    plan.rhoGrowth = constrained.rhoGrowth
+    plan.innerIterations = constrained.innerIterations
     return plan
   }
 
@@ -84,7 +88,8 @@ struct TrainingOptions: ParsableArguments {
     "schedule": "--schedule (with --step-every, --step-factor, --min-learning-rate, --cosine-horizon)",
     "batchSize": "--batch-size", "momentum": "--momentum", "seed": "--seed", "damping": "--damping",
     "scaling": "--scaling", "linearSolver": "--linear-solver", "geodesicAcceleration": "--geodesic-acceleration",
-    "robustLoss": "--robust", "robustScale": "--robust-scale",
+    "robustLoss": "--robust", "robustScale": "--robust-scale", "rho": "--rho", "rhoGrowth": "--rho-growth",
+    "innerIterations": "--inner-iterations",
   ]
 }
 
@@ -133,7 +138,7 @@ struct BudgetOptions: ParsableArguments {
 
   @Option(
     help:
-      "Early stopping: stop after this many evaluations without a new best validation loss (default 20 epochs; 6 for LM, trainlm's max_fail)."
+      "Early stopping: stop after this many evaluations without a new best validation loss (default 20 epochs or admm iterations; 6 for LM, trainlm's max_fail)."
   )
   var patience: Int?
 

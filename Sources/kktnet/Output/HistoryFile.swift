@@ -7,11 +7,16 @@ import Solvers
 enum HistoryFile {
   static var columns: [String] { IterationSummary.CodingKeys.allCases.map(\.stringValue) }
 
-  /// The columns of a history: Bayesian regularization's γ, α and β only when a summary has them.
+  /// The columns of a history: Bayesian regularization's γ, α and β, and the constraint residual, the
+  /// multiplier gap and the relaxed objective of training through the constraints, only when a summary
+  /// has them. The per-layer residuals (a list) are in the JSON lines only.
   static func columns(_ history: [IterationSummary]) -> [String] {
-    guard !history.contains(where: { $0.effectiveParameters != nil }) else { return columns }
-    let hyperparameters: [IterationSummary.CodingKeys] = [.effectiveParameters, .alpha, .beta]
-    return columns.filter { key in !hyperparameters.map(\.stringValue).contains(key) }
+    var left: [IterationSummary.CodingKeys] = [.layerResiduals]
+    if !history.contains(where: { $0.effectiveParameters != nil }) { left += [.effectiveParameters, .alpha, .beta] }
+    if !history.contains(where: { $0.constraintResidual != nil }) {
+      left += [.constraintResidual, .multiplierGap, .relaxedObjective]
+    }
+    return columns.filter { key in !left.map(\.stringValue).contains(key) }
   }
 
   static func csv(_ history: [IterationSummary]) throws -> String {

@@ -34,6 +34,7 @@ struct ProgressLine {
     var text = perEpoch.map { "epoch \(s.epoch ?? 0)/\(budget / $0)" } ?? "iteration \(s.iteration)/\(budget)"
     text += String(format: "  loss %.4e", s.loss)
     if let v = s.validationLoss { text += String(format: "  val %.4e", v) }
+    if let c = s.constraintResidual { text += String(format: "  ‖c‖∞ %.1e", c) }
     text += String(format: "  %.1fs elapsed", elapsed)
     if let remaining = Self.remaining(
       elapsed: elapsed, done: s.iteration, budget: budget, timeLimit: timeLimit.map { max($0 - s.time, 0) })

@@ -24,6 +24,9 @@ struct TrainReport: Encodable {
   let history: [IterationSummary]
   /// Bayesian regularization: F = βE_D + αE_W at the end, and the last γ, α, β.
   let evidence: (objective: Double, gamma: Double, alpha: Double, beta: Double, parameterCount: Int)?
+  /// Training through the constraints: maxₖ‖cᵏ‖∞, the multiplier gap and the relaxed objective L_ρ of the
+  /// iteration whose θ is reported (the last, or after early stopping the best validated one).
+  let constraints: (residual: Double, gap: Double?, relaxed: Double?)?
 
   init(setup: TrainingSetup, solver: SolverKind, result: SolverResult, out: String?, checkpointed: Bool) throws {
     self.solver = solver.rawValue
@@ -63,6 +66,22 @@ struct TrainReport: Encodable {
     self.out = out
     standardization = ["inputs": setup.inputStandardization, "targets": setup.targetStandardization]
     history = result.history
+    constraints = Self.constraintSummary(result).map {
+      ($0.constraintResidual ?? 0, $0.multiplierGap, $0.relaxedObjective)
+    }
+  }
+
+  /// The summary of the iteration whose θ the result holds: the best validated one after early stopping
+  /// (the first with the smallest validation loss, as ``ValidationRecord`` keeps it), else the last.
+  static func constraintSummary(_ result: SolverResult) -> IterationSummary? {
+    let reported = result.history.filter { $0.constraintResidual != nil }
+    guard let last = reported.last else { return nil }
+    guard case .validationStop = result.termination else { return last }
+    var best: IterationSummary?
+    for summary in reported {
+      if let v = summary.validationLoss, v < (best?.validationLoss ?? .infinity) { best = summary }
+    }
+    return best ?? last
   }
 
   func text(timing: Bool) -> String {
@@ -77,6 +96,11 @@ struct TrainReport: Encodable {
     if let evidence {
       lines.append(
         "Bayesian regularization: γ = \(String(format: "%.3f", evidence.gamma)) effective parameters of P = \(evidence.parameterCount), α = \(decimal(evidence.alpha)), β = \(decimal(evidence.beta)), F = βE_D + αE_W = \(decimal(evidence.objective))"
+      )
+    }
+    if let constraints {
+      lines.append(
+        "constraint residual maxₖ‖cᵏ‖∞ \(decimal(constraints.residual)), multiplier gap \(constraints.gap.map(decimal) ?? "-"), relaxed objective L_ρ \(constraints.relaxed.map(decimal) ?? "-") (the losses above are the feasible network's)"
       )
     }
     if let out { lines.append("wrote \(out)") }
@@ -109,6 +133,11 @@ struct TrainReport: Encodable {
       try c.encode(evidence.alpha, forKey: "alpha")
       try c.encode(evidence.beta, forKey: "beta")
       try c.encode(evidence.objective, forKey: "evidence_objective")
+    }
+    if let constraints {
+      try c.encode(constraints.residual, forKey: "constraint_residual")
+      try c.encodeIfPresent(constraints.gap, forKey: "multiplier_gap")
+      try c.encodeIfPresent(constraints.relaxed, forKey: "relaxed_objective")
     }
     try c.encode(history, forKey: "history")
   }
